@@ -1,0 +1,42 @@
+/* code_cache.h — decoded blocks shared by the harts of one machine, looked up by physical pc,
+ * and the per-page flags that keep them (and the TLBs) exact: a page holding decoded code or
+ * page-table entries is never writable through a TLB, so every store to it goes through the
+ * slow path, which invalidates what the store made stale. */
+#ifndef REWIND_CODE_CACHE_H
+#define REWIND_CODE_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/cpu/insn.h"
+
+struct hart;
+
+#define PAGE_HAS_CODE 1u  /* blocks were decoded from this page */
+#define PAGE_HAS_PTE  2u  /* a page walk read a PTE from this page */
+
+#define CODE_CACHE_MAX_HARTS 8
+
+struct code_cache;
+
+/* RAM [ram_base, ram_base + ram_size) is tracked; code elsewhere (ROM) is never written. */
+struct code_cache *code_cache_create(uint64_t ram_base, uint64_t ram_size);
+void code_cache_destroy(struct code_cache *cc);
+int code_cache_attach_hart(struct code_cache *cc, struct hart *h);
+
+struct block *code_cache_lookup(struct code_cache *cc, uint64_t ppc);
+/* Allocate a block with room for `count` instructions plus the end sentinel. Returns NULL when
+ * the arena is full: the caller then calls code_cache_flush (never while executing a block). */
+struct block *code_cache_alloc(struct code_cache *cc, uint32_t count);
+void code_cache_insert(struct code_cache *cc, struct block *b);
+void code_cache_flush(struct code_cache *cc);
+
+/* Mark a page; marking flushes the write-TLB entries that map it in every hart. */
+void code_cache_mark_page(struct code_cache *cc, uint64_t paddr, unsigned flag);
+/* A store of len bytes at paddr is about to happen / happened. Invalidates blocks decoded from
+ * the page and flushes TLBs if a PTE page changed. Returns true if anything was invalidated. */
+bool code_cache_note_write(struct code_cache *cc, uint64_t paddr, uint64_t len);
+/* True if stores to this page must take the slow path. */
+bool code_cache_page_guarded(const struct code_cache *cc, uint64_t paddr);
+
+#endif
