@@ -848,20 +848,25 @@ static uint64_t frac_mask_of(const struct ffmt *f) { return (1ull << f->frac_bit
 static int field_max(const struct ffmt *f) { return (1 << f->exp_bits) - 1; }
 static int field_of(const struct ffmt *f, uint64_t v) { return (int)((v >> f->frac_bits) & (uint64_t)field_max(f)); }
 
+/* Random draws are taken into locals first: the order in which operands of one expression
+ * are evaluated is unspecified, and the stream must not depend on the compiler. */
 static uint64_t gen_frac(const struct ffmt *f)
 {
     uint64_t m = frac_mask_of(f);
     int n = f->frac_bits;
+    int kind = (int)(rnd() % 10);
+    int s1 = rnd_range(0, n), s2 = rnd_range(0, n);
+    uint64_t r = rnd();
 
-    switch (rnd() % 10) {
+    switch (kind) {
     case 0: return 0;
     case 1: return m;
-    case 2: return (1ull << rnd_range(0, n - 1)) | (rnd() % 4 == 0 ? 1 : 0);
-    case 3: return ((m >> rnd_range(0, n)) << rnd_range(0, n)) & m;           /* run of ones */
-    case 4: return ~((m >> rnd_range(0, n)) << rnd_range(0, n)) & m;          /* run of zeros */
-    case 5: return (m >> rnd_range(0, n)) ^ (rnd() & 1);
-    case 6: return (m << rnd_range(0, n)) & m;
-    default: return rnd() & m;
+    case 2: return (1ull << (s1 % n)) | ((r & 3) == 0);
+    case 3: return ((m >> s1) << s2) & m;           /* run of ones */
+    case 4: return ~((m >> s1) << s2) & m;          /* run of zeros */
+    case 5: return (m >> s1) ^ (r & 1);
+    case 6: return (m << s1) & m;
+    default: return r & m;
     }
 }
 
@@ -916,14 +921,112 @@ static int interesting_result_field(const struct ffmt *f)
 
 static uint64_t gen_int(void)
 {
-    switch (rnd() % 8) {
-    case 0: return (uint64_t)(int64_t)rnd_range(-3, 3);
-    case 1: { uint64_t p = 1ull << rnd_range(0, 63); return p + (uint64_t)(int64_t)rnd_range(-2, 2); }
-    case 2: return (uint64_t)(int64_t)(int32_t)rnd();
-    case 3: return (rnd() >> rnd_range(0, 63)) | (rnd() % 2 ? 0 : 1ull << 63);
-    case 4: { uint64_t x = rnd() >> rnd_range(0, 63); return rnd() % 2 ? 0 - x : x; }
-    case 5: { int s = rnd_range(0, 40); return ((rnd() >> (s + 20)) << s) | (rnd() % 2 ? 1ull << rnd_range(0, 63) : 0); }
-    default: return rnd();
+    int kind = (int)(rnd() % 8);
+    int s1 = rnd_range(0, 63), s2 = rnd_range(0, 40), small = rnd_range(-3, 3);
+    uint64_t r1 = rnd(), r2 = rnd();
+
+    switch (kind) {
+    case 0: return (uint64_t)(int64_t)small;
+    case 1: return (1ull << s1) + (uint64_t)(int64_t)small;
+    case 2: return (uint64_t)(int64_t)(int32_t)r1;
+    case 3: return (r1 >> s1) | ((r2 & 1) ? 0 : 1ull << 63);
+    case 4: return (r2 & 1) ? 0 - (r1 >> s1) : r1 >> s1;
+    case 5: return ((r1 >> (s2 + 20)) << s2) | ((r2 & 1) ? 1ull << s1 : 0);
+    default: return r1;
+    }
+}
+
+static float f32_of(uint64_t v) { uint32_t u = (uint32_t)v; float x; memcpy(&x, &u, sizeof x); return x; }
+static double f64_of(uint64_t v) { double x; memcpy(&x, &v, sizeof x); return x; }
+static uint64_t bits32(float x) { uint32_t u; memcpy(&u, &x, sizeof u); return u; }
+static uint64_t bits64(double x) { uint64_t u; memcpy(&u, &x, sizeof u); return u; }
+
+/* Operand construction through host long double (64-bit significand), used only to aim
+ * results at the underflow and overflow boundaries; rounding here is irrelevant. */
+static long double ld_of(const struct ffmt *f, uint64_t v)
+{
+    return f == &FMT64 ? (long double)f64_of(v) : (long double)f32_of(v);
+}
+
+static uint64_t from_ld(const struct ffmt *f, long double x)
+{
+    return f == &FMT64 ? bits64((double)x) : bits32((float)x);
+}
+
+/* A value within a few half-ulps of the smallest normal (or a subnormal), or of the largest
+ * finite number. */
+static long double boundary_target(const struct ffmt *f)
+{
+    int p = f->frac_bits + 1;
+    long double t, nudge = 1 + rnd_range(-6, 6) * ldexpl(1, -p - 1);
+
+    switch (rnd() % 3) {
+    case 0: t = ldexpl(1, 1 - f->bias); break;
+    case 1: t = ldexpl(1, 1 - f->bias - rnd_range(1, p)); break;
+    default: t = ldexpl(2 - ldexpl(1, 1 - p), f->bias); break;
+    }
+    t *= nudge;
+    return rnd() % 2 ? -t : t;
+}
+
+static bool is_finite_nonzero(const struct ffmt *f, uint64_t v)
+{
+    int field = field_of(f, v);
+    return field != field_max(f) && (v << (64 - f->frac_bits - f->exp_bits)) != 0;
+}
+
+/* Aim op's result near a boundary; false when this case should use the generic operands. */
+static bool gen_boundary(int op, const struct ffmt *f, uint64_t *a, uint64_t *b, uint64_t *c)
+{
+    long double t = boundary_target(f);
+
+    *b = *c = 0;
+    *a = gen_float(f, f->bias + rnd_range(-20, 20));
+    if (!is_finite_nonzero(f, *a))
+        return false;
+    switch (op) {
+    case OP_ADD:
+        *a = from_ld(f, t * (1 + (rnd() % 1024) / 512.0L));
+        *b = from_ld(f, t - ld_of(f, *a));
+        return true;
+    case OP_SUB:
+        *a = from_ld(f, t * (1 + (rnd() % 1024) / 512.0L));
+        *b = from_ld(f, ld_of(f, *a) - t);
+        return true;
+    case OP_MUL:
+        *b = from_ld(f, t / ld_of(f, *a));
+        return true;
+    case OP_DIV:
+        *b = from_ld(f, ld_of(f, *a) / t);
+        return true;
+    case OP_FMADD: case OP_FMSUB: case OP_FNMSUB: case OP_FNMADD: {
+        /* result = sp * a*b + sc * c */
+        long double sp = (op == OP_FNMSUB || op == OP_FNMADD) ? -1 : 1;
+        long double sc = (op == OP_FMSUB || op == OP_FNMADD) ? -1 : 1;
+        if (rnd() % 2) {
+            /* product at the boundary, small addend */
+            *b = from_ld(f, sp * t / ld_of(f, *a));
+            if (rnd() % 2)
+                *c = gen_float(f, rnd_range(0, 2));
+            else
+                *c = gen_float(f, field_of(f, from_ld(f, t)) - rnd_range(0, 2 * f->frac_bits));
+        } else {
+            /* product somewhat beyond the boundary, the addend cancels most of it */
+            *b = from_ld(f, sp * t * (1 + (rnd() % 4096) / 8.0L) / ld_of(f, *a));
+            *c = from_ld(f, sc * (t - sp * ld_of(f, *a) * ld_of(f, *b)));
+        }
+        return true;
+    }
+    case OP_SQRT: {
+        /* squares of p-bit values and of midpoints between them, give or take an ulp */
+        long double r = ld_of(f, gen_float(f, f->bias + rnd_range(-60, 60)));
+        if (rnd() % 2)
+            r *= 1 + ldexpl(1, -f->frac_bits - 1);
+        *a = from_ld(f, fabsl(r * r)) + (uint64_t)(int64_t)rnd_range(-1, 1);
+        return true;
+    }
+    default:
+        return false;
     }
 }
 
@@ -931,6 +1034,8 @@ static void gen_operands(int op, const struct ffmt *f, uint64_t *a, uint64_t *b,
 {
     int fa, fb_, t;
 
+    if (rnd() % 4 == 0 && gen_boundary(op, f, a, b, c))
+        return;
     *a = gen_float(f, -1);
     *b = gen_float(f, -1);
     *c = gen_float(f, -1);
@@ -940,7 +1045,11 @@ static void gen_operands(int op, const struct ffmt *f, uint64_t *a, uint64_t *b,
         switch (rnd() % 5) {
         case 0: *b = gen_float(f, fa + rnd_range(-3, 3)); break;
         case 1: *b = gen_float(f, fa + rnd_range(-f->frac_bits - 4, f->frac_bits + 4)); break;
-        case 2: *b = (*a ^ (rnd() % 2 ? 1ull << (f->frac_bits + f->exp_bits) : 0)) ^ (rnd() & 0xff); break;
+        case 2: { /* near-total cancellation */
+            uint64_t r = rnd();
+            *b = (*a ^ ((r & 0x100) ? 1ull << (f->frac_bits + f->exp_bits) : 0)) ^ (r & 0xff);
+            break;
+        }
         default: break;
         }
         break;
@@ -965,6 +1074,10 @@ static void gen_operands(int op, const struct ffmt *f, uint64_t *a, uint64_t *b,
             *b = gen_float(f, fa + rnd_range(-2, 2));
         }
         break;
+    case OP_SQRT:
+        if (rnd() % 4 != 0) /* mostly non-negative */
+            *a &= ~(1ull << (f->frac_bits + f->exp_bits));
+        break;
     case OP_EQ: case OP_LT: case OP_LE:
         switch (rnd() % 5) {
         case 0: *b = *a; break;
@@ -987,8 +1100,10 @@ static void gen_operands(int op, const struct ffmt *f, uint64_t *a, uint64_t *b,
             /* near the binary32 subnormal and overflow ranges */
             fb_ = rnd() % 2 ? rnd_range(1023 - 152, 1023 - 124) : rnd_range(1023 + 125, 1023 + 129);
             *a = gen_float(f, fb_);
-            if (rnd() % 3 == 0) /* binary32-representable plus a little */
-                *a = (*a & ~((1ull << 29) - 1)) | (rnd() % 2 ? 1ull << 28 : 0) | (rnd() % 3 ? 0 : 1);
+            if (rnd() % 3 == 0) { /* binary32-representable plus a little */
+                uint64_t r = rnd();
+                *a = (*a & ~((1ull << 29) - 1)) | ((r & 1) ? 1ull << 28 : 0) | ((r & 6) == 0);
+            }
         }
         break;
     default:
@@ -996,16 +1111,56 @@ static void gen_operands(int op, const struct ffmt *f, uint64_t *a, uint64_t *b,
     }
 }
 
-static float f32_of(uint64_t v) { uint32_t u = (uint32_t)v; float x; memcpy(&x, &u, sizeof x); return x; }
-static double f64_of(uint64_t v) { double x; memcpy(&x, &v, sizeof x); return x; }
-static uint64_t bits32(float x) { uint32_t u; memcpy(&u, &x, sizeof u); return u; }
-static uint64_t bits64(double x) { uint64_t u; memcpy(&u, &x, sizeof u); return u; }
 
 static uint32_t host_flags(void)
 {
     int e = fetestexcept(FE_ALL_EXCEPT);
     return ((e & FE_INEXACT) ? NX : 0) | ((e & FE_UNDERFLOW) ? UF : 0) | ((e & FE_OVERFLOW) ? OF : 0) |
            ((e & FE_DIVBYZERO) ? DZ : 0) | ((e & FE_INVALID) ? NV : 0);
+}
+
+/* Host helpers that do not depend on how the compiler lowers C: the signaling ordered
+ * compares (COMISS/COMISD; some compilers use the quiet UCOMIS* for <), and uint64 -> float
+ * conversion by the halve-with-sticky method, which is right in every rounding mode. */
+static int host_lt32(float x, float y)
+{
+    unsigned char r;
+    __asm__ volatile("comiss %2, %1\n\tseta %0" : "=q"(r) : "x"(y), "x"(x) : "cc");
+    return r;
+}
+static int host_le32(float x, float y)
+{
+    unsigned char r;
+    __asm__ volatile("comiss %2, %1\n\tsetae %0" : "=q"(r) : "x"(y), "x"(x) : "cc");
+    return r;
+}
+static int host_lt64(double x, double y)
+{
+    unsigned char r;
+    __asm__ volatile("comisd %2, %1\n\tseta %0" : "=q"(r) : "x"(y), "x"(x) : "cc");
+    return r;
+}
+static int host_le64(double x, double y)
+{
+    unsigned char r;
+    __asm__ volatile("comisd %2, %1\n\tsetae %0" : "=q"(r) : "x"(y), "x"(x) : "cc");
+    return r;
+}
+static float host_u64_to_f32(uint64_t v)
+{
+    volatile float h;
+    if (!(v >> 63))
+        return (float)(int64_t)v;
+    h = (float)(int64_t)((v >> 1) | (v & 1));
+    return h + h;
+}
+static double host_u64_to_f64(uint64_t v)
+{
+    volatile double h;
+    if (!(v >> 63))
+        return (double)(int64_t)v;
+    h = (double)(int64_t)((v >> 1) | (v & 1));
+    return h + h;
 }
 
 /* The host computation proper; the caller has set the rounding mode and cleared flags. */
@@ -1028,12 +1183,12 @@ static NOIPA uint64_t host_compute(int op, bool is64, uint64_t a, uint64_t b, ui
         case OP_FNMSUB: r = fmaf(-x, y, z); break;
         case OP_FNMADD: r = fmaf(-x, y, -z); break;
         case OP_EQ: ri = x == y; return (uint64_t)ri;
-        case OP_LT: ri = x < y; return (uint64_t)ri;
-        case OP_LE: ri = x <= y; return (uint64_t)ri;
+        case OP_LT: ri = host_lt32(x, y); return (uint64_t)ri;
+        case OP_LE: ri = host_le32(x, y); return (uint64_t)ri;
         case OP_FROM_I32: r = (float)(int32_t)ia; break;
-        case OP_FROM_U32: r = (float)(uint32_t)ia; break;
+        case OP_FROM_U32: r = (float)(int64_t)(uint32_t)ia; break;
         case OP_FROM_I64: r = (float)(int64_t)ia; break;
-        case OP_FROM_U64: r = (float)ia; break;
+        case OP_FROM_U64: r = host_u64_to_f32(ia); break;
         case OP_CVT: rd = x; return bits64(rd);
         default: break;
         }
@@ -1054,12 +1209,12 @@ static NOIPA uint64_t host_compute(int op, bool is64, uint64_t a, uint64_t b, ui
         case OP_FNMSUB: r = fma(-x, y, z); break;
         case OP_FNMADD: r = fma(-x, y, -z); break;
         case OP_EQ: ri = x == y; return (uint64_t)ri;
-        case OP_LT: ri = x < y; return (uint64_t)ri;
-        case OP_LE: ri = x <= y; return (uint64_t)ri;
+        case OP_LT: ri = host_lt64(x, y); return (uint64_t)ri;
+        case OP_LE: ri = host_le64(x, y); return (uint64_t)ri;
         case OP_FROM_I32: r = (double)(int32_t)ia; break;
-        case OP_FROM_U32: r = (double)(uint32_t)ia; break;
+        case OP_FROM_U32: r = (double)(int64_t)(uint32_t)ia; break;
         case OP_FROM_I64: r = (double)(int64_t)ia; break;
-        case OP_FROM_U64: r = (double)ia; break;
+        case OP_FROM_U64: r = host_u64_to_f64(ia); break;
         case OP_CVT: rf = (float)x; return bits32(rf);
         default: break;
         }
@@ -1209,12 +1364,10 @@ static void report_mismatch(const char *what, int op, bool is64, int rm, uint64_
 
 static void cross_check_one(int op, bool is64, int rm, uint64_t a, uint64_t b, uint64_t c)
 {
-    const struct ffmt *f = is64 ? &FMT64 : &FMT32;
     uint32_t sf = 0, hf;
     uint64_t sr, hr;
     bool ok;
 
-    (void)f;
     if (op >= OP_FMADD && op <= OP_FNMADD && is_inf_or_zero_times_other(is64, a, b) &&
         is_nan_bits(is64, c))
         return; /* inf*0 + qNaN: RISC-V raises NV, IEEE leaves it to the implementation */
@@ -1245,83 +1398,98 @@ static void cross_check_one(int op, bool is64, int rm, uint64_t a, uint64_t b, u
         report_mismatch("host", op, is64, rm, a, b, c, sr, sf, hr, hf);
 }
 
-/* RMM has no host equivalent. For binary32 results whose exact value fits in a double (checked
- * by computing it in RDN and RUP and comparing), derive the RMM result and flags directly. */
-static bool rmm_expect_f32(double x, uint32_t *want, uint32_t *wantf)
+/* RMM has no host equivalent. When the exact result fits in an x87 long double (64-bit
+ * significand; checked by computing it rounded down and up and comparing), derive the RMM
+ * result and flags from it directly. */
+static bool rmm_expect(const struct ffmt *f, long double x, uint64_t *want, uint32_t *wantf)
 {
-    uint32_t t, away, tiny_limit_ok;
-    double tx, mid;
-    volatile float vf;
-    volatile double vx = x;
+    const int p = f->frac_bits + 1;
+    const uint64_t mag_mask = (1ull << (f->frac_bits + f->exp_bits)) - 1;
+    const uint64_t inf_bits = (uint64_t)field_max(f) << f->frac_bits;
+    volatile long double vx = x;
+    long double tx, mid;
+    uint64_t t, away;
 
     if (x == 0 || isnan(x) || isinf(x))
         return false;
     fesetround(FE_TOWARDZERO);
-    vf = (float)vx;
+    t = f == &FMT64 ? bits64((double)vx) : bits32((float)vx);
     fesetround(FE_TONEAREST);
-    t = (uint32_t)bits32(vf);
-    tx = vf;
+    tx = ld_of(f, t);
     if (tx == x) {
         *want = t;
         *wantf = 0;
         return true;
     }
     away = t + 1; /* next magnitude up: may become infinity */
-    if ((away & 0x7fffffffu) == 0x7f800000u)
-        mid = fabs(tx) + p2(103);
+    if ((away & mag_mask) == inf_bits)
+        mid = fabsl(tx) + ldexpl(1, f->bias - p);
     else
-        mid = (fabs(tx) + fabs((double)f32_of(away))) / 2;
-    *want = fabs(x) >= mid ? away : t;
+        mid = (fabsl(tx) + fabsl(ld_of(f, away))) / 2;
+    *want = fabsl(x) >= mid ? away : t;
     *wantf = NX;
-    if ((*want & 0x7fffffffu) == 0x7f800000u)
+    if ((*want & mag_mask) == inf_bits)
         *wantf |= OF;
-    tiny_limit_ok = fabs(x) >= p2(-126) - p2(-151);
-    if (!tiny_limit_ok)
+    /* tiny after rounding: below the RMM midpoint between 2^emin and its predecessor */
+    if (fabsl(x) < ldexpl(1, 1 - f->bias) - ldexpl(1, -f->bias - p))
         *wantf |= UF;
     return true;
 }
 
-static NOIPA bool exact_double(int op, double x, double y, double z, double *out)
+static NOIPA bool exact_ld(int op, long double x, long double y, long double z, long double *out)
 {
-    volatile double vx = x, vy = y, vz = z, lo, hi;
-    fesetround(FE_DOWNWARD);
-    switch (op) {
-    case OP_ADD: lo = vx + vy; break;
-    case OP_SUB: lo = vx - vy; break;
-    case OP_MUL: lo = vx * vy; break;
-    default: lo = fma(vx, vy, vz); break;
-    }
-    fesetround(FE_UPWARD);
-    switch (op) {
-    case OP_ADD: hi = vx + vy; break;
-    case OP_SUB: hi = vx - vy; break;
-    case OP_MUL: hi = vx * vy; break;
-    default: hi = fma(vx, vy, vz); break;
+    volatile long double vx = x, vy = y, vz = z, r[2];
+    static const int modes[2] = { FE_DOWNWARD, FE_UPWARD };
+
+    for (int i = 0; i < 2; i++) {
+        fesetround(modes[i]);
+        switch (op) {
+        case OP_ADD: r[i] = vx + vy; break;
+        case OP_SUB: r[i] = vx - vy; break;
+        case OP_MUL: r[i] = vx * vy; break;
+        default: r[i] = vx * vy + vz; break; /* binary32 only: the product is exact */
+        }
     }
     fesetround(FE_TONEAREST);
-    *out = lo;
-    return lo == hi;
+    *out = r[0];
+    return r[0] == r[1];
 }
 
 static long long rmm_checked;
 
 static void rmm_check_one(int op, bool is64, uint64_t a, uint64_t b, uint64_t c)
 {
-    double x;
-    uint32_t want, wantf, sf = 0;
-    uint64_t sr;
+    const struct ffmt *f = is64 ? &FMT64 : &FMT32;
+    const struct ffmt *rf = f;
+    long double x;
+    uint64_t want, sr;
+    uint32_t wantf, sf = 0;
 
-    if (op == OP_CVT && is64) {
+    switch (op) {
+    case OP_CVT:
+        if (!is64)
+            return; /* f32 -> f64 is always exact */
         x = f64_of(a);
-    } else if (!is64 && (op == OP_ADD || op == OP_SUB || op == OP_MUL || op == OP_FMADD)) {
-        if (is_nan_bits(false, a) || is_nan_bits(false, b) || is_nan_bits(false, c))
+        rf = &FMT32;
+        break;
+    case OP_FROM_I32: x = (int32_t)a; break;
+    case OP_FROM_U32: x = (uint32_t)a; break;
+    case OP_FROM_I64: x = (int64_t)a; break;
+    case OP_FROM_U64: x = a; break;
+    case OP_FMADD:
+        if (is64)
             return;
-        if (!exact_double(op, f32_of(a), f32_of(b), f32_of(c), &x))
+        /* fall through */
+    case OP_ADD: case OP_SUB: case OP_MUL:
+        if (is_nan_bits(is64, a) || is_nan_bits(is64, b) || is_nan_bits(is64, c))
             return;
-    } else {
+        if (!exact_ld(op, ld_of(f, a), ld_of(f, b), ld_of(f, c), &x))
+            return;
+        break;
+    default:
         return;
     }
-    if (!rmm_expect_f32(x, &want, &wantf))
+    if (!rmm_expect(rf, x, &want, &wantf))
         return;
     sr = soft_compute(op, is64, a, b, c, RMM, &sf);
     if (sr == want && sf == wantf) {
