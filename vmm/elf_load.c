@@ -92,6 +92,17 @@ int elf_load(const char *path, uint8_t *ram, uint64_t ram_base, uint64_t ram_siz
         fail(err, errlen, "%s: not an executable ELF (type %u)", path, (unsigned)eh.e_type);
         goto out;
     }
+    if (eh.e_phoff > file_size || (uint64_t)eh.e_phnum * eh.e_phentsize > file_size - eh.e_phoff) {
+        fail(err, errlen, "%s: program header table extends past the end of the file (truncated?)",
+             path);
+        goto out;
+    }
+    if (eh.e_shoff && (eh.e_shoff > file_size ||
+                       (uint64_t)eh.e_shnum * eh.e_shentsize > file_size - eh.e_shoff)) {
+        fail(err, errlen, "%s: section header table extends past the end of the file (truncated?)",
+             path);
+        goto out;
+    }
     size_t phnum;
     if (elf_getphdrnum(elf, &phnum) || phnum == 0) {
         fail(err, errlen, "%s: no program headers", path);

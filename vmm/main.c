@@ -121,6 +121,9 @@ static int cmd_run(int argc, char **argv)
         vm_destroy(vm);
         return EXIT_REWIND_ERROR;
     }
+    if (!vm_has_htif(vm))
+        fprintf(stderr, "rewind: warning: %s has no 'tohost' symbol, so it cannot print or exit "
+                        "through HTIF\n", kernel);
     double t0 = now_seconds();
     struct vm_exit ex;
     vm_run(vm, max_insns, &ex);

@@ -21,6 +21,7 @@ struct vm {
     struct code_cache *code;
     struct hart hart;
     struct htif htif;
+    bool has_htif;
     bool exit_requested;
     uint64_t exit_code;
 };
@@ -90,6 +91,11 @@ struct hart *vm_hart(struct vm *vm, int index)
     return index == 0 ? &vm->hart : NULL;
 }
 
+bool vm_has_htif(const struct vm *vm)
+{
+    return vm->has_htif;
+}
+
 static void vm_htif_exit(void *ctx, uint64_t code)
 {
     struct vm *vm = ctx;
@@ -118,6 +124,7 @@ int vm_load_program(struct vm *vm, const char *path, char *err, size_t errlen)
                      path, (unsigned long long)img.tohost);
             return -1;
         }
+        vm->has_htif = true;
     }
     hart_reset(&vm->hart, img.entry);
     return 0;

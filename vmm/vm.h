@@ -45,5 +45,8 @@ int vm_load_program(struct vm *vm, const char *path, char *err, size_t errlen);
 int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit);
 
 struct hart *vm_hart(struct vm *vm, int index);
+/* True if the loaded program has HTIF (a `tohost` symbol): without it nothing can end the run
+ * except --max-insns. */
+bool vm_has_htif(const struct vm *vm);
 
 #endif

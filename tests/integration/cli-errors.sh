@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# cli-errors.sh REWIND DIR — the CLI's contract: exit codes, and a clear message (and no crash)
+# for every kind of bad program file.
+set -u
+REWIND=$1
+DIR=$2
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fails=0
+passes=0
+
+# expect STATUS PATTERN -- ARGS...: run rewind, check exit status and a stderr/stdout pattern
+expect() {
+  local want=$1 pattern=$2
+  shift 3
+  local out status
+  out=$(timeout 20 "$REWIND" "$@" 2>&1)
+  status=$?
+  if [ "$status" -ne "$want" ] || ! grep -qE -- "$pattern" <<<"$out"; then
+    echo "FAIL: rewind $* -> status $status (want $want), output:"
+    echo "$out" | sed 's/^/    /'
+    echo "    (wanted pattern: $pattern)"
+    fails=$((fails + 1))
+  else
+    passes=$((passes + 1))
+  fi
+}
+
+expect 42 '^x$' -- run --kernel "$DIR/exit42.elf"
+expect 42 '^x$' -- run -kernel "$DIR/exit42.elf" -nographic -m 64
+expect 124 'stopped after 1000 instructions' -- run --kernel "$DIR/spin.elf" --max-insns 1000
+expect 125 'wfi' -- run --kernel "$DIR/idle.elf"
+expect 125 'outside RAM' -- run --kernel "$DIR/outside-ram.elf"
+expect 125 'No such file' -- run --kernel "$TMP/missing.elf"
+
+head -c 4096 /dev/urandom > "$TMP/random.bin"
+expect 125 'not an ELF' -- run --kernel "$TMP/random.bin"
+: > "$TMP/empty.elf"
+expect 125 'not an ELF' -- run --kernel "$TMP/empty.elf"
+head -c 40 "$DIR/exit42.elf" > "$TMP/header-cut.elf"
+expect 125 'truncated|malformed|not an ELF' -- run --kernel "$TMP/header-cut.elf"
+size=$(stat -c %s "$DIR/exit42.elf")
+head -c $((size / 2)) "$DIR/exit42.elf" > "$TMP/half.elf"
+expect 125 'truncated|past the end|malformed|program header' -- run --kernel "$TMP/half.elf"
+expect 125 'not RISC-V|not a 64-bit|not an executable' -- run --kernel /bin/true
+python3 - "$DIR/exit42.elf" "$TMP/elf32.elf" <<'PY' 2>/dev/null || cp /bin/true "$TMP/elf32.elf"
+import sys
+d = bytearray(open(sys.argv[1], 'rb').read()); d[4] = 1  # EI_CLASS = ELFCLASS32
+open(sys.argv[2], 'wb').write(d)
+PY
+expect 125 'not a 64-bit|malformed|truncated' -- run --kernel "$TMP/elf32.elf"
+expect 125 'needs --kernel' -- run
+expect 125 'positive integer' -- run --kernel "$DIR/exit42.elf" --max-insns abc
+expect 125 'unknown command' -- frobnicate
+expect 0 'usage' -- help
+
+echo "cli-errors: $passes passed, $fails failed"
+[ "$fails" -eq 0 ]
