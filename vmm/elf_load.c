@@ -25,8 +25,9 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
-static void find_htif_symbols(Elf *elf, struct elf_image *out)
+static void find_symbols(Elf *elf, struct elf_image *out)
 {
+    bool has_begin = false, has_end = false;
     Elf_Scn *scn = NULL;
     while ((scn = elf_nextscn(elf, scn)) != NULL) {
         GElf_Shdr sh;
@@ -49,9 +50,16 @@ static void find_htif_symbols(Elf *elf, struct elf_image *out)
             } else if (!strcmp(name, "fromhost")) {
                 out->has_fromhost = true;
                 out->fromhost = sym.st_value;
+            } else if (!strcmp(name, "begin_signature")) {
+                has_begin = true;
+                out->signature_begin = sym.st_value;
+            } else if (!strcmp(name, "end_signature")) {
+                has_end = true;
+                out->signature_end = sym.st_value;
             }
         }
     }
+    out->has_signature = has_begin && has_end && out->signature_begin <= out->signature_end;
 }
 
 int elf_load(const char *path, uint8_t *ram, uint64_t ram_base, uint64_t ram_size,
@@ -159,7 +167,7 @@ int elf_load(const char *path, uint8_t *ram, uint64_t ram_base, uint64_t ram_siz
         goto out;
     }
     out->entry = eh.e_entry;
-    find_htif_symbols(elf, out);
+    find_symbols(elf, out);
     rc = 0;
 out:
     if (elf)

@@ -11,6 +11,8 @@ struct elf_image {
     uint64_t lowest, highest;       /* physical range the loadable segments occupy */
     bool has_tohost, has_fromhost;
     uint64_t tohost, fromhost;      /* addresses of the HTIF symbols, if present */
+    bool has_signature;             /* begin_signature/end_signature (compliance tests) */
+    uint64_t signature_begin, signature_end;
 };
 
 /* Load the ELF file at `path` into the RAM window [ram_base, ram_base + ram_size) whose host

@@ -30,6 +30,10 @@ static void usage(FILE *out)
             "  -m MB, --memory MB            guest RAM in MiB at 0x80000000 (default %d)\n"
             "  --max-insns N                 stop after N instructions (exit status %d)\n"
             "  --stats                       print icount, time and MIPS on stderr at the end\n"
+            "  --signature FILE              at exit, write memory between the symbols\n"
+            "                                begin_signature and end_signature (as Spike's\n"
+            "                                +signature, for compliance suites)\n"
+            "  --signature-granularity N     bytes per signature line: 1, 2, 4 (default) or 8\n"
             "\n"
             "exit status: the guest's exit code (HTIF), %d when --max-insns was reached,\n"
             "%d when rewind itself failed (the message says why).\n",
@@ -61,7 +65,8 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-enum { OPT_KERNEL = 256, OPT_MAX_INSNS, OPT_STATS, OPT_MEMORY, OPT_HELP, OPT_NOGRAPHIC };
+enum { OPT_KERNEL = 256, OPT_MAX_INSNS, OPT_STATS, OPT_MEMORY, OPT_HELP, OPT_NOGRAPHIC,
+       OPT_SIGNATURE, OPT_SIGNATURE_GRANULARITY };
 
 static int cmd_run(int argc, char **argv)
 {
@@ -73,11 +78,15 @@ static int cmd_run(int argc, char **argv)
         { "m", required_argument, NULL, OPT_MEMORY },
         { "nographic", no_argument, NULL, OPT_NOGRAPHIC },
         { "help", no_argument, NULL, OPT_HELP },
+        { "signature", required_argument, NULL, OPT_SIGNATURE },
+        { "signature-granularity", required_argument, NULL, OPT_SIGNATURE_GRANULARITY },
         { 0 },
     };
     const char *kernel = NULL;
     uint64_t max_insns = 0, ram_mb = VM_DEFAULT_RAM_MB;
     int stats = 0;
+    const char *signature = NULL;
+    uint64_t granularity = 4;
     optind = 1;
     int c;
     while ((c = getopt_long_only(argc, argv, "", opts, NULL)) != -1) {
@@ -97,6 +106,14 @@ static int cmd_run(int argc, char **argv)
             }
             break;
         case OPT_NOGRAPHIC: break; /* the console is always the terminal */
+        case OPT_SIGNATURE: signature = optarg; break;
+        case OPT_SIGNATURE_GRANULARITY:
+            if (parse_u64(optarg, &granularity) ||
+                (granularity != 1 && granularity != 2 && granularity != 4 && granularity != 8)) {
+                fprintf(stderr, "rewind: --signature-granularity must be 1, 2, 4 or 8\n");
+                return EXIT_REWIND_ERROR;
+            }
+            break;
         case OPT_HELP: usage(stdout); return 0;
         default: usage(stderr); return EXIT_REWIND_ERROR;
         }
@@ -133,6 +150,11 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "rewind: icount=%" PRIu64 " seconds=%.6f mips=%.1f\n", ex.icount, secs,
                 secs > 0 ? (double)ex.icount / secs / 1e6 : 0.0);
     int status;
+    if (signature && vm_write_signature(vm, signature, (unsigned)granularity, err, sizeof(err))) {
+        fprintf(stderr, "rewind: %s\n", err);
+        vm_destroy(vm);
+        return EXIT_REWIND_ERROR;
+    }
     switch (ex.reason) {
     case VM_EXIT_GUEST:
         status = (int)(ex.exit_code & 0xff);

@@ -22,6 +22,7 @@ struct vm {
     struct hart hart;
     struct htif htif;
     bool has_htif;
+    struct elf_image image;
     bool exit_requested;
     uint64_t exit_code;
 };
@@ -126,7 +127,46 @@ int vm_load_program(struct vm *vm, const char *path, char *err, size_t errlen)
         }
         vm->has_htif = true;
     }
+    vm->image = img;
     hart_reset(&vm->hart, img.entry);
+    return 0;
+}
+
+int vm_write_signature(struct vm *vm, const char *path, unsigned granularity, char *err,
+                       size_t errlen)
+{
+    const struct elf_image *img = &vm->image;
+    if (!img->has_signature) {
+        snprintf(err, errlen, "the program has no begin_signature/end_signature symbols");
+        return -1;
+    }
+    if (granularity != 1 && granularity != 2 && granularity != 4 && granularity != 8) {
+        snprintf(err, errlen, "signature granularity must be 1, 2, 4 or 8");
+        return -1;
+    }
+    uint64_t begin = img->signature_begin, end = img->signature_end;
+    if (begin < VM_RAM_BASE || end - VM_RAM_BASE > vm->cfg.ram_size) {
+        snprintf(err, errlen, "signature range 0x%llx..0x%llx is outside RAM",
+                 (unsigned long long)begin, (unsigned long long)end);
+        return -1;
+    }
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot create signature file", path);
+        return -1;
+    }
+    for (uint64_t a = begin; a < end; a += granularity) {
+        for (unsigned i = granularity; i > 0; i--) {
+            uint64_t byte_addr = a + i - 1;
+            unsigned v = byte_addr < VM_RAM_BASE + vm->cfg.ram_size ? vm->ram[byte_addr - VM_RAM_BASE] : 0;
+            fprintf(f, "%02x", v);
+        }
+        fputc('\n', f);
+    }
+    if (fclose(f)) {
+        snprintf(err, errlen, "%s: write failed", path);
+        return -1;
+    }
     return 0;
 }
 

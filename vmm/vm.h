@@ -49,4 +49,10 @@ struct hart *vm_hart(struct vm *vm, int index);
  * except --max-insns. */
 bool vm_has_htif(const struct vm *vm);
 
+/* Write the memory between the program's begin_signature and end_signature symbols to path,
+ * one line per `granularity` bytes (1, 2, 4 or 8), each printed as a little-endian number in
+ * hex, as Spike's +signature does. Returns 0, or -1 with a message. */
+int vm_write_signature(struct vm *vm, const char *path, unsigned granularity, char *err,
+                       size_t errlen);
+
 #endif

@@ -54,5 +54,20 @@ expect 125 'positive integer' -- run --kernel "$DIR/exit42.elf" --max-insns abc
 expect 125 'unknown command' -- frobnicate
 expect 0 'usage' -- help
 
+# --signature: memory between begin_signature and end_signature, one 32-bit word per line
+expect 0 '' -- run --kernel "$DIR/sig.elf" --signature "$TMP/sig.txt"
+if [ "$(cat "$TMP/sig.txt" 2>/dev/null | tr '\n' ' ')" = "11223344 cafef00d " ]; then
+  passes=$((passes + 1))
+else
+  echo "FAIL: signature file was: $(cat "$TMP/sig.txt" 2>/dev/null)"; fails=$((fails + 1))
+fi
+expect 0 '' -- run --kernel "$DIR/sig.elf" --signature "$TMP/sig8.txt" --signature-granularity 8
+if [ "$(cat "$TMP/sig8.txt" 2>/dev/null)" = "cafef00d11223344" ]; then
+  passes=$((passes + 1))
+else
+  echo "FAIL: 8-byte signature file was: $(cat "$TMP/sig8.txt" 2>/dev/null)"; fails=$((fails + 1))
+fi
+expect 125 'no begin_signature' -- run --kernel "$DIR/exit42.elf" --signature "$TMP/none.txt"
+
 echo "cli-errors: $passes passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -19,6 +19,8 @@ enum {
     CSR_MSCRATCH = 0x340, CSR_MEPC = 0x341, CSR_MCAUSE = 0x342, CSR_MTVAL = 0x343,
     CSR_MIP = 0x344,
     CSR_PMPCFG0 = 0x3a0, CSR_PMPCFG15 = 0x3af, CSR_PMPADDR0 = 0x3b0, CSR_PMPADDR63 = 0x3ef,
+    CSR_TSELECT = 0x7a0, CSR_TDATA1 = 0x7a1, CSR_TDATA2 = 0x7a2, CSR_TDATA3 = 0x7a3,
+    CSR_TINFO = 0x7a4,
     CSR_MCYCLE = 0xb00, CSR_MINSTRET = 0xb02,
     CSR_MHPMCOUNTER3 = 0xb03, CSR_MHPMCOUNTER31 = 0xb1f,
 };
@@ -150,6 +152,10 @@ int hart_csr_read(struct hart *h, uint32_t csr, uint64_t *v)
         *v = i < HART_PMP_ENTRIES ? h->pmpaddr[i] : 0;
         return 0;
     }
+    /* Sdtrig with no triggers: tselect reads 0, tdata1 type 0 ("no trigger here"), tinfo
+     * says only type 0 exists. Software probing for triggers finds none. */
+    case CSR_TSELECT: case CSR_TDATA1: case CSR_TDATA2: case CSR_TDATA3: *v = 0; return 0;
+    case CSR_TINFO: *v = 1; return 0;
     case CSR_MCYCLE: *v = h->icount + (uint64_t)h->cycle_offset; return 0;
     case CSR_MINSTRET: *v = h->icount + (uint64_t)h->instret_offset; return 0;
     case CSR_MHPMCOUNTER3 ... CSR_MHPMCOUNTER31: *v = 0; return 0;
@@ -272,6 +278,8 @@ int hart_csr_write(struct hart *h, uint32_t csr, uint64_t v)
         hart_tlb_flush(h);
         return 0;
     }
+    case CSR_TSELECT: case CSR_TDATA1: case CSR_TDATA2: case CSR_TDATA3: return 0;
+    case CSR_TINFO: return 0;
     /* The writing instruction retires after the write, so the next read sees exactly v. */
     case CSR_MCYCLE: h->cycle_offset = (int64_t)(v - (h->icount + 1)); return 0;
     case CSR_MINSTRET: h->instret_offset = (int64_t)(v - (h->icount + 1)); return 0;

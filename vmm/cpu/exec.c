@@ -27,7 +27,24 @@ static inline int64_t sext32(uint64_t v)
     return (int64_t)(int32_t)(uint32_t)v;
 }
 
-static void exec_block(struct hart *h, const struct block *b, uint64_t base_pc)
+static inline unsigned jcache_index(uint64_t vpc)
+{
+    return (unsigned)((vpc >> 1) ^ (vpc >> (JCACHE_BITS + 1))) & (JCACHE_SIZE - 1);
+}
+
+static inline const struct block *jcache_lookup(const struct hart *h, uint64_t vpc)
+{
+    const struct jcache_entry *e = &h->jcache[jcache_index(vpc)];
+    if (e->vpc == vpc && e->block && e->epoch == h->tlb_epoch && e->priv == (uint32_t)h->priv &&
+        e->block->valid)
+        return e->block;
+    return NULL;
+}
+
+/* Execute from block b (at virtual pc base_pc) and, after plain jumps and branches, chain on
+ * into the next cached block while the whole of it fits before icount `end`. */
+static const void *const *exec_block(struct hart *h, const struct block *b, uint64_t base_pc,
+                                     uint64_t end)
 {
     static const void *const labels[OP_COUNT] = {
 #define INSN(name, mask, match, fmt, flags) [OP_##name] = &&op_##name,
@@ -36,6 +53,8 @@ static void exec_block(struct hart *h, const struct block *b, uint64_t base_pc)
         [OP_illegal] = &&op_illegal,
         [OP_block_end] = &&op_block_end,
     };
+    if (!h)
+        return labels; /* block building asks for the handler addresses */
     const struct insn *in = b->insns;
     const struct insn *first = in; /* instructions before `in` since `first` have retired */
     uint64_t *const X = h->x;
@@ -45,14 +64,29 @@ static void exec_block(struct hart *h, const struct block *b, uint64_t base_pc)
 
 #define PC (base_pc + in->offset)
 #define NEXT_PC (PC + in->len)
-#define DISPATCH() goto *labels[in->op]
+#define DISPATCH() goto *in->handler
 #define NEXT() do { in++; DISPATCH(); } while (0)
 /* Bring h->icount up to date (instructions before `in` retired). */
 #define SYNC() do { h->icount += (uint64_t)(in - first); first = in; } while (0)
 /* The current instruction retired; continue at newpc outside this block. */
-#define EXIT_TO(newpc) do { h->pc = (newpc); h->icount += (uint64_t)(in - first) + 1; return; } while (0)
+#define EXIT_TO(newpc) do { h->pc = (newpc); h->icount += (uint64_t)(in - first) + 1; return NULL; } while (0)
+/* The current instruction retired and control goes to newpc: chain into the next block if
+ * it is cached and fits in the budget (no interrupt can have become pending: only CSR
+ * writes, MMIO and traps change that, and they leave through EXIT_TO). */
+#define CHAIN_TO(newpc) do {                                                            \
+        uint64_t t_ = (newpc);                                                          \
+        h->icount += (uint64_t)(in - first) + 1;                                        \
+        h->pc = t_;                                                                     \
+        const struct block *nb_ = jcache_lookup(h, t_);                                 \
+        if (nb_ && nb_->count <= end - h->icount && h->icount < end) {                  \
+            base_pc = t_;                                                               \
+            in = first = nb_->insns;                                                    \
+            DISPATCH();                                                                 \
+        }                                                                               \
+        return NULL;                                                                         \
+    } while (0)
 /* The current instruction traps (does not retire). */
-#define EXCEPTION(cause, tval) do { SYNC(); h->pc = PC; hart_raise(h, (cause), (tval)); return; } while (0)
+#define EXCEPTION(cause, tval) do { SYNC(); h->pc = PC; hart_raise(h, (cause), (tval)); return NULL; } while (0)
 #define ILLEGAL() EXCEPTION(EXC_ILLEGAL_INSN, in->raw)
 #define MEM_EXCEPTION() EXCEPTION(h->exc_cause, h->exc_tval)
 #define END_MEM() do { if (unlikely(mem_exit)) EXIT_TO(NEXT_PC); NEXT(); } while (0)
@@ -153,14 +187,14 @@ static void exec_block(struct hart *h, const struct block *b, uint64_t base_pc)
     /* ---------------- RV64I ---------------- */
 op_lui: RD = (uint64_t)IMM; NEXT();
 op_auipc: RD = PC + (uint64_t)IMM; NEXT();
-op_jal: { uint64_t t = PC + (uint64_t)IMM; RD = NEXT_PC; EXIT_TO(t); }
-op_jalr: { uint64_t t = (RS1 + (uint64_t)IMM) & ~1ull; RD = NEXT_PC; EXIT_TO(t); }
-op_beq: if (RS1 == RS2) EXIT_TO(PC + (uint64_t)IMM); NEXT();
-op_bne: if (RS1 != RS2) EXIT_TO(PC + (uint64_t)IMM); NEXT();
-op_blt: if ((int64_t)RS1 < (int64_t)RS2) EXIT_TO(PC + (uint64_t)IMM); NEXT();
-op_bge: if ((int64_t)RS1 >= (int64_t)RS2) EXIT_TO(PC + (uint64_t)IMM); NEXT();
-op_bltu: if (RS1 < RS2) EXIT_TO(PC + (uint64_t)IMM); NEXT();
-op_bgeu: if (RS1 >= RS2) EXIT_TO(PC + (uint64_t)IMM); NEXT();
+op_jal: { uint64_t t = PC + (uint64_t)IMM; RD = NEXT_PC; CHAIN_TO(t); }
+op_jalr: { uint64_t t = (RS1 + (uint64_t)IMM) & ~1ull; RD = NEXT_PC; CHAIN_TO(t); }
+op_beq: if (RS1 == RS2) CHAIN_TO(PC + (uint64_t)IMM); NEXT();
+op_bne: if (RS1 != RS2) CHAIN_TO(PC + (uint64_t)IMM); NEXT();
+op_blt: if ((int64_t)RS1 < (int64_t)RS2) CHAIN_TO(PC + (uint64_t)IMM); NEXT();
+op_bge: if ((int64_t)RS1 >= (int64_t)RS2) CHAIN_TO(PC + (uint64_t)IMM); NEXT();
+op_bltu: if (RS1 < RS2) CHAIN_TO(PC + (uint64_t)IMM); NEXT();
+op_bgeu: if (RS1 >= RS2) CHAIN_TO(PC + (uint64_t)IMM); NEXT();
 op_lb: { int8_t v; LOAD(int8_t, RS1 + (uint64_t)IMM, v); RD = (uint64_t)(int64_t)v; END_MEM(); }
 op_lh: { int16_t v; LOAD(int16_t, RS1 + (uint64_t)IMM, v); RD = (uint64_t)(int64_t)v; END_MEM(); }
 op_lw: { int32_t v; LOAD(int32_t, RS1 + (uint64_t)IMM, v); RD = (uint64_t)(int64_t)v; END_MEM(); }
@@ -212,14 +246,14 @@ op_mret:
     SYNC();
     h->icount++;
     hart_mret(h);
-    return;
+    return NULL;
 op_sret:
     if (h->priv == PRIV_U || (h->priv == PRIV_S && (h->mstatus & MSTATUS_TSR)))
         ILLEGAL();
     SYNC();
     h->icount++;
     hart_sret(h);
-    return;
+    return NULL;
 op_wfi:
     if (h->priv == PRIV_U || (h->priv == PRIV_S && (h->mstatus & MSTATUS_TW)))
         ILLEGAL();
@@ -509,12 +543,19 @@ op_rev8: RD = __builtin_bswap64(RS1); NEXT();
     /* ---------------- pseudo-ops ---------------- */
 op_illegal: ILLEGAL();
 op_block_end:
-    SYNC();
-    h->pc = PC;
-    return;
+    /* Fell off the end of the block: the previous instruction is the last one retired. */
+    in--;
+    CHAIN_TO(NEXT_PC);
 }
 
 /* --- block building --- */
+
+static void resolve_handlers(struct block *b)
+{
+    const void *const *labels = exec_block(NULL, NULL, 0, 0);
+    for (uint32_t i = 0; i <= b->count; i++)
+        b->insns[i].handler = labels[b->insns[i].op];
+}
 
 static bool straddles_page(const uint8_t *page, uint64_t vpc)
 {
@@ -554,6 +595,7 @@ static struct block *build_block(struct hart *h, uint64_t ppc, const uint8_t *pa
     b->bytes = bytes;
     memcpy(b->insns, tmp, count * sizeof(struct insn));
     b->insns[count] = (struct insn){ .op = OP_block_end, .offset = (uint16_t)bytes };
+    resolve_handlers(b);
     code_cache_insert(h->code, b);
     return b;
 }
@@ -593,10 +635,11 @@ static int fetch_single(struct hart *h, uint64_t vpc, uint64_t ppc, struct block
     sb->ppc = ppc;
     sb->count = 1;
     sb->bytes = len;
+    resolve_handlers(sb);
     return 0;
 }
 
-static void run_block(struct hart *h, uint64_t budget)
+static void run_block(struct hart *h, uint64_t end)
 {
     uint64_t vpc = h->pc, ppc;
     const uint8_t *page;
@@ -622,7 +665,11 @@ static void run_block(struct hart *h, uint64_t budget)
         b = code_cache_lookup(h->code, ppc);
         if (!b)
             b = build_block(h, ppc, page);
+        struct jcache_entry *e = &h->jcache[jcache_index(vpc)];
+        *e = (struct jcache_entry){ .vpc = vpc, .block = b, .epoch = h->tlb_epoch,
+                                    .priv = (uint32_t)h->priv };
     }
+    uint64_t budget = end - h->icount;
     if (b->count > budget) {
         /* Run exactly `budget` instructions: a truncated copy ending in the sentinel. */
         unsigned n = (unsigned)budget;
@@ -632,9 +679,10 @@ static void run_block(struct hart *h, uint64_t budget)
         }
         tmp->count = n;
         tmp->insns[n] = (struct insn){ .op = OP_block_end, .offset = b->insns[n].offset };
+        resolve_handlers(tmp);
         b = tmp;
     }
-    exec_block(h, b, vpc);
+    exec_block(h, b, vpc, end);
 }
 
 uint64_t hart_run(struct hart *h, uint64_t max_insns, enum hart_stop *stop)
@@ -658,7 +706,7 @@ uint64_t hart_run(struct hart *h, uint64_t max_insns, enum hart_stop *stop)
             *stop = HART_STOP_WFI;
             break;
         }
-        run_block(h, end - h->icount);
+        run_block(h, end);
     }
     return h->icount - start;
 }

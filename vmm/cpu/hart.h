@@ -74,6 +74,19 @@ struct tlb_entry {
     uint64_t ppage;    /* paddr >> 12 */
 };
 
+/* Jump cache: virtual pc -> decoded block, valid while the translation epoch and privilege
+ * match and the block has not been invalidated. Lets one block chain to the next without a
+ * page walk or hash lookup. */
+#define JCACHE_BITS 12
+#define JCACHE_SIZE (1u << JCACHE_BITS)
+struct block;
+struct jcache_entry {
+    uint64_t vpc;
+    const struct block *block;
+    uint32_t epoch;
+    uint32_t priv;
+};
+
 /* Why hart_run returned. */
 enum hart_stop {
     HART_STOP_BUDGET = 0, /* executed the requested number of instructions */
@@ -119,6 +132,8 @@ struct hart {
     uint32_t exc_cause;       /* pending exception from a slow path */
     uint64_t exc_tval;
     struct tlb_entry tlb[4][3][TLB_SIZE]; /* [priv][access][index] */
+    uint32_t tlb_epoch;                   /* bumped by every flush of translations */
+    struct jcache_entry jcache[JCACHE_SIZE];
 };
 
 /* Create/destroy. `code` is the decoded-code cache shared by the harts of one machine. */

@@ -19,6 +19,7 @@ enum insn_op {
 };
 
 struct insn {
+    const void *handler; /* the interpreter's handler for op (filled when a block is built) */
     uint16_t op;
     uint8_t rd;      /* integer rd, with x0 mapped to the sink register 32 */
     uint8_t rs1, rs2, rs3;

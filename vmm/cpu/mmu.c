@@ -110,10 +110,14 @@ int mmu_translate_quiet(struct hart *h, uint64_t vaddr, enum tlb_access access, 
 void hart_tlb_flush(struct hart *h)
 {
     memset(h->tlb, 0xff, sizeof(h->tlb));
+    if (++h->tlb_epoch == 0)
+        memset(h->jcache, 0, sizeof(h->jcache)); /* never confuse a wrapped epoch */
 }
 
 void hart_tlb_flush_ppage(struct hart *h, uint64_t ppage, int access)
 {
+    if (access == TLB_EXEC)
+        h->tlb_epoch++;
     for (int m = 0; m < 4; m++)
         for (unsigned i = 0; i < TLB_SIZE; i++) {
             struct tlb_entry *e = &h->tlb[m][access][i];
