@@ -78,7 +78,8 @@ static const void *const *exec_block(struct hart *h, const struct block *b, uint
         h->icount += (uint64_t)(in - first) + 1;                                        \
         h->pc = t_;                                                                     \
         const struct block *nb_ = jcache_lookup(h, t_);                                 \
-        if (nb_ && nb_->count <= end - h->icount && h->icount < end) {                  \
+        if (nb_ && nb_->count <= end - h->icount && h->icount < end &&                  \
+            !h->breakpoint_count) {                                                     \
             base_pc = t_;                                                               \
             in = first = nb_->insns;                                                    \
             DISPATCH();                                                                 \
@@ -639,6 +640,36 @@ static int fetch_single(struct hart *h, uint64_t vpc, uint64_t ppc, struct block
     return 0;
 }
 
+static bool is_breakpoint(const struct hart *h, uint64_t vpc)
+{
+    for (int i = 0; i < h->breakpoint_count; i++)
+        if (h->breakpoints[i] == vpc)
+            return true;
+    return false;
+}
+
+int hart_breakpoint_add(struct hart *h, uint64_t vpc)
+{
+    if (is_breakpoint(h, vpc))
+        return 0;
+    if (h->breakpoint_count >= HART_MAX_BREAKPOINTS)
+        return -1;
+    h->breakpoints[h->breakpoint_count++] = vpc;
+    return 0;
+}
+
+int hart_breakpoint_remove(struct hart *h, uint64_t vpc)
+{
+    for (int i = 0; i < h->breakpoint_count; i++)
+        if (h->breakpoints[i] == vpc) {
+            h->breakpoints[i] = h->breakpoints[--h->breakpoint_count];
+            return 0;
+        }
+    return -1;
+}
+
+/* Run one block starting at h->pc, stopping before icount `end` and before any breakpoint
+ * other than one at the first instruction. */
 static void run_block(struct hart *h, uint64_t end)
 {
     uint64_t vpc = h->pc, ppc;
@@ -670,6 +701,13 @@ static void run_block(struct hart *h, uint64_t end)
                                     .priv = (uint32_t)h->priv };
     }
     uint64_t budget = end - h->icount;
+    if (unlikely(h->breakpoint_count)) {
+        for (uint32_t i = 1; i < b->count && i < budget; i++)
+            if (is_breakpoint(h, vpc + b->insns[i].offset)) {
+                budget = i;
+                break;
+            }
+    }
     if (b->count > budget) {
         /* Run exactly `budget` instructions: a truncated copy ending in the sentinel. */
         unsigned n = (unsigned)budget;
@@ -688,6 +726,7 @@ static void run_block(struct hart *h, uint64_t end)
 uint64_t hart_run(struct hart *h, uint64_t max_insns, enum hart_stop *stop)
 {
     uint64_t start = h->icount, end = start + max_insns;
+    uint64_t resume_pc = h->pc;
     for (;;) {
         if (h->stop_requested) {
             h->stop_requested = false;
@@ -704,6 +743,11 @@ uint64_t hart_run(struct hart *h, uint64_t max_insns, enum hart_stop *stop)
         }
         if (unlikely(h->wfi)) {
             *stop = HART_STOP_WFI;
+            break;
+        }
+        if (unlikely(h->breakpoint_count) && is_breakpoint(h, h->pc) &&
+            !(h->icount == start && h->pc == resume_pc)) {
+            *stop = HART_STOP_BREAKPOINT;
             break;
         }
         run_block(h, end);

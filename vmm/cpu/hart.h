@@ -92,7 +92,10 @@ enum hart_stop {
     HART_STOP_BUDGET = 0, /* executed the requested number of instructions */
     HART_STOP_WFI,        /* waiting for an interrupt; time must advance */
     HART_STOP_REQUEST,    /* someone called hart_request_stop (device, debugger, host) */
+    HART_STOP_BREAKPOINT, /* pc reached a breakpoint (the instruction there has not run) */
 };
+
+#define HART_MAX_BREAKPOINTS 64
 
 /* What the hart asks of the machine it sits in. */
 struct hart_platform {
@@ -133,6 +136,8 @@ struct hart {
     uint64_t exc_tval;
     struct tlb_entry tlb[4][3][TLB_SIZE]; /* [priv][access][index] */
     uint32_t tlb_epoch;                   /* bumped by every flush of translations */
+    uint64_t breakpoints[HART_MAX_BREAKPOINTS]; /* virtual pcs */
+    int breakpoint_count;
     struct jcache_entry jcache[JCACHE_SIZE];
 };
 
@@ -145,6 +150,12 @@ void hart_reset(struct hart *h, uint64_t pc);
  * Returns the number retired; *stop says why it returned. Pending-and-enabled interrupts are
  * taken before the next instruction; traps are taken inside. */
 uint64_t hart_run(struct hart *h, uint64_t max_insns, enum hart_stop *stop);
+
+/* Execution breakpoints on virtual pcs: hart_run stops before executing an instruction at
+ * one, except at the pc it was called with (so that continuing from a breakpoint works).
+ * add returns 0, or -1 when the table is full; remove returns 0, or -1 if not set. */
+int hart_breakpoint_add(struct hart *h, uint64_t vpc);
+int hart_breakpoint_remove(struct hart *h, uint64_t vpc);
 
 /* Ask the hart to return from hart_run at the next instruction boundary. */
 void hart_request_stop(struct hart *h);
