@@ -176,14 +176,16 @@ run_in_raw:
         mv      a0, a2
         mv      sp, a3
         mv      ra, a4
+        /* no stale values (a7 = RUN_IN_EXIT_MAGIC in particular) leak down */
+        .irp r, a1,a2,a3,a4,a5,a6,a7,t0,t1,t2,t3,t4,t5,t6
+        li      \r, 0
+        .endr
         mret
 
         .globl  run_in_return
 run_in_return:
         la      t0, __mtrap_stack_top
         csrw    mscratch, t0
-        la      t0, __strap_stack_top   /* an S handler may have forwarded the exit */
-        csrw    sscratch, t0
         la      t0, run_in_ctx
         ld      ra, 0*8(t0)
         ld      sp, 1*8(t0)

@@ -102,19 +102,28 @@
         CHECK_EQ a1, \flags, "\insn \a rm=\rm: fflags"
 .endm
 
-/* integer -> float conversion into format fmt */
+/* integer -> float conversion into format fmt (rm=none: exact, no rm operand) */
 .macro FTI2F insn, fmt, a, result, flags, rm=dyn
         li      a2, \a
         csrwi   fflags, 0
+        .ifc \rm, none
+        \insn   ft3, a2
+        .else
         \insn   ft3, a2, \rm
+        .endif
         FP_EXPECT ft3, \fmt, \result, \flags, "\insn \a rm=\rm"
 .endm
 
-/* float -> float conversion: source format sfmt, destination format dfmt */
+/* float -> float conversion: source format sfmt, destination format dfmt
+ * (rm=none for the exact widening fcvt.d.s) */
 .macro FTF2F insn, sfmt, dfmt, a, result, flags, rm=dyn
         FP_SET  ft0, \sfmt, \a
         csrwi   fflags, 0
+        .ifc \rm, none
+        \insn   ft3, ft0
+        .else
         \insn   ft3, ft0, \rm
+        .endif
         FP_EXPECT ft3, \dfmt, \result, \flags, "\insn \a rm=\rm"
 .endm
 

@@ -3,6 +3,7 @@
 #include "rt.h"
 
 extern volatile uint64_t tohost, fromhost;
+extern char __mtrap_stack_top[], __strap_stack_top[];   /* link.ld */
 
 unsigned long rt_checks;
 volatile struct trap_record last_trap;
@@ -257,7 +258,9 @@ void s_trap_c(struct trap_frame *tf)
     uint64_t status = csr_read(sstatus);
 
     if (cause == CAUSE_USER_ECALL && tf->x[17] == RUN_IN_EXIT_MAGIC) {
-        /* delegated "return from run_in": forward it to M with an S ecall */
+        /* delegated "return from run_in": forward it to M with an S ecall;
+         * this handler's frame is abandoned, so give the S trap stack back */
+        csr_write(sscratch, (uintptr_t)__strap_stack_top);
         register uint64_t a0 __asm__("a0") = tf->x[10];
         register uint64_t a7 __asm__("a7") = RUN_IN_EXIT_MAGIC;
         __asm__ volatile("ecall" :: "r"(a0), "r"(a7) : "memory");
@@ -343,6 +346,12 @@ void s_vector_c(struct trap_frame *tf, uint64_t slot)
 
 /* ------------------------------------------------------------------ run_in */
 
+void rt_reset_scratch(void)
+{
+    csr_write(mscratch, (uintptr_t)__mtrap_stack_top);
+    csr_write(sscratch, (uintptr_t)__strap_stack_top);
+}
+
 static uint64_t lower_stack[2][2048] __attribute__((aligned(16)));
 
 long run_in(int mode, long (*fn)(long), long arg, uintptr_t va_offset)
@@ -409,3 +418,4 @@ _Noreturn void asm_check_failed(unsigned long id, uint64_t got, uint64_t expecte
 {
     rt_fail(id, desc, got, expected);
 }
+
