@@ -25,7 +25,7 @@ static int32_t imm_of(uint32_t raw, enum insn_format fmt)
 {
     switch (fmt) {
     case FMT_I: return (int32_t)raw >> 20;
-    case FMT_S: return ((int32_t)raw >> 25 << 5) | (int32_t)bits(raw, 11, 7);
+    case FMT_S: return sext((raw >> 25) << 5 | bits(raw, 11, 7), 12);
     case FMT_B:
         return sext((bits(raw, 31, 31) << 12) | (bits(raw, 7, 7) << 11) |
                     (bits(raw, 30, 25) << 5) | (bits(raw, 11, 8) << 1), 13);
