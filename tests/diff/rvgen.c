@@ -2,13 +2,15 @@
  * rvgen — random RV64GC + Zba/Zbb instruction-sequence generator for the
  * differential test of the rewind hart against QEMU (tests/diff/).
  *
- *   rvgen --seed S --sequences K --length L [--first F] -o out.S
+ *   rvgen --seed S --sequences K --length L [--first F] [--no-bitmanip] -o out.S
  *
  * Writes one self-contained assembly file (its own _start, stack, HTIF
  * console/exit routines, trap handler and .tohost section; link it with
  * tests/diff/rvgen.ld).  The file holds sequences F .. F+K-1.  Sequence N is
  * generated from its own PRNG stream derived from (S, N) only, so
- * `--first N --sequences 1` reproduces sequence N of any larger run.
+ * `--first N --sequences 1` reproduces sequence N of any larger run, and
+ * `--length M` (M < L) gives the first M items of the same sequence (used to
+ * shrink a failing sequence).  --no-bitmanip leaves out Zba/Zbb.
  *
  * Each sequence:
  *   1. loads the scratch buffer, fcsr, mscratch, f0-f31 and x1-x31 from a
@@ -21,8 +23,10 @@
  * After the last sequence it prints "end" and exits with status 0.  Any trap
  * prints "TRAP mcause mepc mtval" and exits with status 3.
  *
- * Nothing generated may trap or depend on implementation-defined behaviour:
- * memory accesses use a base register that is set right before them, AMO and
+ * Nothing generated may trap or depend on implementation-defined behaviour
+ * (except misaligned loads/stores, generated on purpose: QEMU performs them
+ * and so must rewind): memory accesses use a base register that is set right
+ * before them, AMO and
  * LR/SC addresses are naturally aligned and LR/SC come as adjacent pairs,
  * control flow only goes forward inside the sequence, frm always stays valid,
  * and no counter, misa, ecall/ebreak or wfi instruction is used.
@@ -320,16 +324,11 @@ static uint32_t gen_f32(Rng *r)
 	}
 }
 
-/* raw 64-bit content of an f register */
-static uint64_t gen_freg(Rng *r)
+/* a single-precision value with its upper half not all ones (not NaN-boxed) */
+static uint64_t gen_unboxed(Rng *r)
 {
-	int k = (int)below(r, 100);
-	if (k < 45)
-		return gen_f64(r);
 	uint64_t s = gen_f32(r);
-	if (k < 90)
-		return 0xffffffff00000000ULL | s; /* properly NaN-boxed */
-	switch (below(r, 4)) {         /* not NaN-boxed */
+	switch (below(r, 4)) {
 	case 0:
 		return s;
 	case 1:
@@ -344,6 +343,25 @@ static uint64_t gen_freg(Rng *r)
 		return hi | s;
 	}
 	}
+}
+
+/* raw 64-bit content of an f register that mostly holds singles (NaN-boxed,
+ * sometimes not) or mostly holds doubles */
+static uint64_t gen_freg_as(Rng *r, int single)
+{
+	int k = (int)below(r, 100);
+	if (single) {
+		if (k < 85)
+			return 0xffffffff00000000ULL | gen_f32(r);
+		return k < 93 ? gen_unboxed(r) : gen_f64(r);
+	}
+	return k < 90 ? gen_f64(r) : 0xffffffff00000000ULL | gen_f32(r);
+}
+
+static uint64_t gen_freg(Rng *r)
+{
+	int single = (int)below(r, 2);
+	return gen_freg_as(r, single);
 }
 
 /* ------------------------------------------------------------ emitter -- */
@@ -366,6 +384,7 @@ typedef struct {
 	int rvc;       /* current `.option rvc` state */
 	int hotx[6];
 	int hotf[6];
+	int fsingle[32]; /* preferred format of each f register */
 } Gen;
 
 __attribute__((format(printf, 2, 3))) static void E(Gen *g, const char *fmt, ...)
@@ -447,6 +466,32 @@ static int pf(Gen *g)
 static int pfc(Gen *g)
 {
 	return 8 + (int)below(&g->r, 8);
+}
+
+/* an f register for an operand of format f ('s' or 'd'): mostly one whose
+ * preferred format matches, so that few values decay into canonical NaNs */
+static int pff(Gen *g, char f)
+{
+	int want = f == 's';
+	if (chance(&g->r, 85))
+		for (int i = 0; i < 8; i++) {
+			int x = pf(g);
+			if (g->fsingle[x] == want)
+				return x;
+		}
+	return pf(g);
+}
+
+/* sometimes read-and-clear fflags into an x register right after an FP op,
+ * so that flags are checked per operation and not only once accumulated */
+static void maybe_flags(Gen *g)
+{
+	static const char *const f[] = {"csrrw x%d, fflags, x0", "csrrci x%d, fflags, 31", "frflags x%d"};
+	if (!chance(&g->r, 25))
+		return;
+	const char *o = PICK(&g->r, f);
+	int d = pxnz(g);
+	E(g, o, d);
 }
 
 static const char *rm(Gen *g)
@@ -582,6 +627,21 @@ static void gen_bitmanip(Gen *g)
 	} else if (k < 4) {
 		const char *o = PICK(&g->r, un);
 		int d = pxd(g), a = px(g);
+		if (!strcmp(o, "ctzw")) {
+			/* QEMU 7.2 bug (fixed in 8.0): its ctzw ignores the
+			 * zero-extension of rs1, so when bits 31:0 are zero it
+			 * returns ctz of all 64 bits instead of 32.  Feed ctzw a
+			 * copy of rs1 with bit 32 set (and random bits above):
+			 * then both answers agree, and upper bits that must be
+			 * ignored are still there. */
+			int t = pxnz(g);
+			while (t == a)
+				t = pxnz(g);
+			uint64_t mask = (rnd(&g->r) << 33) | (1ULL << 32);
+			E(g, "li x%d, %" PRId64, t, (int64_t)mask);
+			E(g, "or x%d, x%d, x%d", t, t, a);
+			a = t;
+		}
 		E(g, "%s x%d, x%d", o, d, a);
 	} else {
 		const char *o = PICK(&g->r, ri);
@@ -619,7 +679,7 @@ static void gen_fp_mem(Gen *g)
 	int addr = chance(&g->r, 60) ? pick_addr(g, size, 0) : pick_addr(g, size, 1);
 	int lo = mem_imm_lo(g);
 	int imm = set_base(g, rb, addr, lo, 64);
-	int f = pf(g);
+	int f = pff(g, size == 4 ? 's' : 'd');
 	E(g, "%s f%d, %d(x%d)", op[i], f, imm, rb);
 }
 
@@ -699,8 +759,9 @@ static void gen_jump(Gen *g)
 		E(g, "c.j " LAB, LABARG(g, l));
 	} else if (k == 3) {
 		int off = chance(&g->r, 50) ? 0 : (int)range(&g->r, -2048, 2047);
+		int odd = chance(&g->r, 25); /* jalr clears bit 0 of the target */
 		int d = pxd(g);
-		E(g, "la x%d, " LAB "%+d", rx, LABARG(g, l), -off);
+		E(g, "la x%d, " LAB "%+d", rx, LABARG(g, l), odd - off);
 		E(g, "jalr x%d, %d(x%d)", d, off, rx);
 	} else {
 		const char *o = chance(&g->r, 50) ? "c.jr" : "c.jalr";
@@ -720,16 +781,17 @@ static void gen_fp_arith(Gen *g)
 	static const char *const op[] = {"fadd", "fsub", "fmul", "fdiv"};
 	char f = fmt_sd(g);
 	if (chance(&g->r, 15)) {
-		int d = pf(g), a = pf(g);
+		int d = pff(g, f), a = pff(g, f);
 		const char *m = rm(g);
 		E(g, "fsqrt.%c f%d, f%d%s", f, d, a, m);
-		return;
+	} else {
+		const char *o = PICK(&g->r, op);
+		int d = pff(g, f), a = pff(g, f);
+		int b = chance(&g->r, 8) ? a : pff(g, f);
+		const char *m = rm(g);
+		E(g, "%s.%c f%d, f%d, f%d%s", o, f, d, a, b, m);
 	}
-	const char *o = PICK(&g->r, op);
-	int d = pf(g), a = pf(g);
-	int b = chance(&g->r, 8) ? a : pf(g);
-	const char *m = rm(g);
-	E(g, "%s.%c f%d, f%d, f%d%s", o, f, d, a, b, m);
+	maybe_flags(g);
 }
 
 static void gen_fp_fma(Gen *g)
@@ -737,9 +799,10 @@ static void gen_fp_fma(Gen *g)
 	static const char *const op[] = {"fmadd", "fmsub", "fnmadd", "fnmsub"};
 	const char *o = PICK(&g->r, op);
 	char f = fmt_sd(g);
-	int d = pf(g), a = pf(g), b = pf(g), c = pf(g);
+	int d = pff(g, f), a = pff(g, f), b = pff(g, f), c = pff(g, f);
 	const char *m = rm(g);
 	E(g, "%s.%c f%d, f%d, f%d, f%d%s", o, f, d, a, b, c, m);
+	maybe_flags(g);
 }
 
 static void gen_fp_misc(Gen *g)
@@ -748,36 +811,37 @@ static void gen_fp_misc(Gen *g)
 	static const char *const cmp[] = {"feq", "flt", "fle"};
 	static const char *const un[] = {"fmv", "fabs", "fneg"};
 	char f = fmt_sd(g);
-	int a = pf(g);
+	int a = pff(g, f);
 	int k = (int)below(&g->r, 8);
 	if (k < 3) {
 		const char *o = PICK(&g->r, ff);
-		int d = pf(g);
-		int b = chance(&g->r, 15) ? a : pf(g);
+		int d = pff(g, f);
+		int b = chance(&g->r, 15) ? a : pff(g, f);
 		E(g, "%s.%c f%d, f%d, f%d", o, f, d, a, b);
 	} else if (k < 5) {
 		const char *o = PICK(&g->r, cmp);
 		int d = pxd(g);
-		int b = chance(&g->r, 15) ? a : pf(g);
+		int b = chance(&g->r, 15) ? a : pff(g, f);
 		E(g, "%s.%c x%d, f%d, f%d", o, f, d, a, b);
 	} else if (k < 7) {
 		int d = pxd(g);
 		E(g, "fclass.%c x%d, f%d", f, d, a);
 	} else {
 		const char *o = PICK(&g->r, un);
-		int d = pf(g);
+		int d = pff(g, f);
 		E(g, "%s.%c f%d, f%d", o, f, d, a);
 	}
+	maybe_flags(g);
 }
 
 static void gen_fp_mv(Gen *g)
 {
 	int k = (int)below(&g->r, 4);
 	if (k < 2) {
-		int d = pxd(g), a = pf(g);
+		int d = pxd(g), a = pff(g, k ? 'd' : 's');
 		E(g, "fmv.x.%c x%d, f%d", k ? 'd' : 'w', d, a);
 	} else {
-		int d = pf(g), a = px(g);
+		int d = pff(g, k == 3 ? 'd' : 's'), a = px(g);
 		E(g, "fmv.%c.x f%d, x%d", k == 3 ? 'd' : 'w', d, a);
 	}
 }
@@ -786,8 +850,9 @@ static void gen_fp_mv(Gen *g)
 static void gen_fp_special(Gen *g)
 {
 	int t = pxnz(g);
-	uint64_t v = gen_freg(&g->r);
-	int d = pf(g);
+	int single = (int)below(&g->r, 2);
+	uint64_t v = gen_freg_as(&g->r, single);
+	int d = pff(g, single ? 's' : 'd');
 	E(g, "li x%d, 0x%016" PRIx64, t, v);
 	E(g, "fmv.d.x f%d, x%d", d, t);
 }
@@ -799,26 +864,26 @@ static void gen_fp_cvt(Gen *g)
 	char f = fmt_sd(g);
 	int k = (int)below(&g->r, 5);
 	if (k < 2) {
-		int d = pxd(g), a = pf(g);
+		int d = pxd(g), a = pff(g, f);
 		const char *m = rm(g);
 		E(g, "fcvt.%s.%c x%d, f%d%s", i, f, d, a, m);
 	} else if (k < 4) {
-		int d = pf(g), a = px(g);
+		int d = pff(g, f), a = px(g);
 		if (f == 'd' && i[0] == 'w') { /* exact: no rounding-mode operand */
 			E(g, "fcvt.d.%s f%d, x%d", i, d, a);
 		} else {
 			const char *m = rm(g);
 			E(g, "fcvt.%c.%s f%d, x%d%s", f, i, d, a, m);
 		}
+	} else if (f == 's') {
+		int d = pff(g, 's'), a = pff(g, 'd');
+		const char *m = rm(g);
+		E(g, "fcvt.s.d f%d, f%d%s", d, a, m);
 	} else {
-		int d = pf(g), a = pf(g);
-		if (f == 's') {
-			const char *m = rm(g);
-			E(g, "fcvt.s.d f%d, f%d%s", d, a, m);
-		} else {
-			E(g, "fcvt.d.s f%d, f%d", d, a);
-		}
+		int d = pff(g, 'd'), a = pff(g, 's');
+		E(g, "fcvt.d.s f%d, f%d", d, a);
 	}
+	maybe_flags(g);
 }
 
 /* CSR ops on fflags/frm/fcsr/mscratch.  frm must stay in 0..4 (5..7 would
@@ -968,18 +1033,25 @@ static const Kind kinds[] = {
 	{gen_fence, 1},
 };
 
+static int no_bitmanip; /* --no-bitmanip: leave out Zba/Zbb */
+
+static int kind_weight(size_t i)
+{
+	return no_bitmanip && kinds[i].fn == gen_bitmanip ? 0 : kinds[i].weight;
+}
+
 static void gen_item(Gen *g)
 {
 	int total = 0;
 	for (size_t i = 0; i < NELEM(kinds); i++)
-		total += kinds[i].weight;
+		total += kind_weight(i);
 	int k = (int)below(&g->r, (uint32_t)total);
 	for (size_t i = 0; i < NELEM(kinds); i++) {
-		if (k < kinds[i].weight) {
+		if (k < kind_weight(i)) {
 			kinds[i].fn(g);
 			return;
 		}
-		k -= kinds[i].weight;
+		k -= kind_weight(i);
 	}
 }
 
@@ -1119,7 +1191,8 @@ static const char *const runtime_asm =
 	"\tcall putc\n"
 	"\tli s1, 1\n"
 	"1:\tla t0, regsave\n"
-	"\tsh3add t0, s1, t0\n"
+	"\tslli t1, s1, 3\n"
+	"\tadd t0, t0, t1\n"
 	"\tld a2, 0(t0)\n"
 	"\tmv a1, s1\n"
 	"\tli a0, 'x'\n"
@@ -1129,7 +1202,8 @@ static const char *const runtime_asm =
 	"\tbltu s1, t0, 1b\n"
 	"\tli s1, 0\n"
 	"2:\tla t0, regsave + 256\n"
-	"\tsh3add t0, s1, t0\n"
+	"\tslli t1, s1, 3\n"
+	"\tadd t0, t0, t1\n"
 	"\tld a2, 0(t0)\n"
 	"\tmv a1, s1\n"
 	"\tli a0, 'f'\n"
@@ -1146,7 +1220,8 @@ static const char *const runtime_asm =
 	"\tcall putc\n"
 	"\tli s1, 0\n"
 	"3:\tla t0, scratch\n"
-	"\tsh3add t0, s1, t0\n"
+	"\tslli t1, s1, 3\n"
+	"\tadd t0, t0, t1\n"
 	"\tld a2, 0(t0)\n"
 	"\tmv a1, s1\n"
 	"\tli a0, 'm'\n"
@@ -1225,6 +1300,8 @@ static void gen_sequence(FILE *o, uint64_t seed, uint64_t seq, int length)
 		g.hotx[i] = 1 + (int)below(&g.r, 31);
 		g.hotf[i] = (int)below(&g.r, 32);
 	}
+	for (int i = 0; i < 32; i++)
+		g.fsingle[i] = (int)below(&g.r, 2);
 
 	fprintf(o, "\n# ==== sequence %" PRIu64 " begin ====\n", seq);
 	/* initial state table */
@@ -1233,11 +1310,11 @@ static void gen_sequence(FILE *o, uint64_t seed, uint64_t seq, int length)
 	for (int i = 1; i < 32; i++)
 		fprintf(o, "\t.dword 0x%016" PRIx64 " # x%d\n", gen_int(&g.r), i);
 	for (int i = 0; i < 32; i++)
-		fprintf(o, "\t.dword 0x%016" PRIx64 " # f%d\n", gen_freg(&g.r), i);
-	uint64_t fcsr = rnd(&g.r) & 0x1f;
-	fcsr |= (uint64_t)below(&g.r, 5) << 5;
-	if (chance(&g.r, 10))
-		fcsr = 0;
+		fprintf(o, "\t.dword 0x%016" PRIx64 " # f%d\n", gen_freg_as(&g.r, g.fsingle[i]), i);
+	/* mostly clear flags, so that the final fflags say something */
+	uint64_t fcsr = (uint64_t)below(&g.r, 5) << 5;
+	if (chance(&g.r, 30))
+		fcsr |= rnd(&g.r) & 0x1f;
 	fprintf(o, "\t.dword 0x%016" PRIx64 " # fcsr\n", fcsr);
 	fprintf(o, "\t.dword 0x%016" PRIx64 " # mscratch\n", gen_int(&g.r));
 	for (int i = 0; i < SCRATCH_SIZE / 8; i++)
@@ -1270,6 +1347,7 @@ static void gen_sequence(FILE *o, uint64_t seed, uint64_t seq, int length)
 	fprintf(o, "# body\n");
 	for (g.item = 0; g.item < length; g.item++) {
 		place_labels(&g, g.item);
+		fprintf(o, "# item %d\n", g.item);
 		if (chance(&g.r, 4)) {
 			g.rvc = !g.rvc;
 			E(&g, ".option %s", g.rvc ? "rvc" : "norvc");
@@ -1300,7 +1378,7 @@ static void gen_sequence(FILE *o, uint64_t seed, uint64_t seq, int length)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: rvgen --seed S --sequences K --length L [--first F] -o out.S\n");
+	fprintf(stderr, "usage: rvgen --seed S --sequences K --length L [--first F] [--no-bitmanip] -o out.S\n");
 	exit(2);
 }
 
@@ -1330,6 +1408,8 @@ int main(int argc, char **argv)
 			length = parse_u64(v), i++;
 		else if (!strcmp(a, "--first"))
 			first = parse_u64(v), i++;
+		else if (!strcmp(a, "--no-bitmanip"))
+			no_bitmanip = 1;
 		else if (!strcmp(a, "-o"))
 			out = v, i++;
 		else
