@@ -118,8 +118,13 @@ int bus_write(struct bus *bus, uint64_t paddr, unsigned size, uint64_t value)
     const struct bus_region *r = bus_find(bus, paddr);
     if (!r || !region_contains(r, paddr, size))
         return -1;
-    if (r->kind == BUS_MMIO)
-        return r->ops->write ? r->ops->write(r->opaque, paddr - r->base, size, value) : -1;
+    if (r->kind == BUS_MMIO) {
+        if (!r->ops->write || r->ops->write(r->opaque, paddr - r->base, size, value))
+            return -1;
+        if (bus->mmio_write_hook)
+            bus->mmio_write_hook(bus->mmio_write_ctx, r, paddr - r->base);
+        return 0;
+    }
     if (r->kind == BUS_ROM)
         return -1;
     uint8_t *p = r->host + (paddr - r->base);

@@ -31,11 +31,17 @@ struct bus_region {
 /* Called after a write through the bus changes RAM, so decoded code can be invalidated. */
 typedef void (*bus_ram_write_hook)(void *ctx, uint64_t paddr, uint64_t len);
 
+/* Called after every successful write to an MMIO region (the machine uses it to notice that
+ * a device's timing may have changed). */
+typedef void (*bus_mmio_write_hook)(void *ctx, const struct bus_region *region, uint64_t offset);
+
 struct bus {
     struct bus_region regions[BUS_MAX_REGIONS];
     int count;
     bus_ram_write_hook ram_write_hook;
     void *ram_write_ctx;
+    bus_mmio_write_hook mmio_write_hook;
+    void *mmio_write_ctx;
 };
 
 void bus_init(struct bus *bus);

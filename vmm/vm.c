@@ -1,38 +1,176 @@
-/* vm.c — assembling a machine (RAM, bus, code cache, hart, HTIF) and running it. */
+/* vm.c — assembling the rewind virt machine (RAM, bus, code cache, harts, devices and their
+ * wiring), the three boot paths, and the built-in SBI's view of the machine. */
 #include "vmm/vm.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "devices/htif.h"
-#include "vmm/bus.h"
-#include "vmm/cpu/code_cache.h"
-#include "vmm/elf_load.h"
+#include "devices/fdt.h"
+#include "vmm/vm_internal.h"
 
-/* Instructions a hart runs before the loop looks at the machine again. */
-#define VM_SLICE 1000000ull
+#define KERNEL_OFFSET 0x200000ull    /* payload / Linux Image at RAM + 2 MiB */
+#define FDT_MAX_SIZE 0x10000
+#define RNG_SEED_BYTES 64
+#define ISA_STRING "rv64imafdc_zicntr_zicsr_zifencei_zba_zbb"
 
-struct vm {
-    struct vm_config cfg;
-    uint8_t *ram;
-    struct bus bus;
-    struct code_cache *code;
-    struct hart hart;
-    struct htif htif;
-    bool has_htif;
-    struct elf_image image;
-    bool exit_requested;
-    uint64_t exit_code;
-};
+/* ---- platform callbacks of each hart ---- */
 
-static uint64_t vm_read_time(void *ctx, uint64_t icount)
+static uint64_t hart_read_time(void *ctx, uint64_t icount)
 {
-    (void)ctx;
-    /* Bare-metal mode has no timer device: time is the retired-instruction count. */
-    return icount;
+    struct vm_hart_slot *slot = ctx;
+    struct vm *vm = slot->vm;
+    uint64_t vtime = vm->round_vtime + (icount - slot->slice_start_icount);
+    return (uint64_t)((int64_t)(vtime / VM_INSNS_PER_TICK) + vm->mtime_offset);
 }
+
+static bool hart_ecall(void *ctx, struct hart *h)
+{
+    struct vm_hart_slot *slot = ctx;
+    if (slot->vm->boot != VM_BOOT_KERNEL)
+        return false;
+    return sbi_handle_ecall(&slot->vm->sbi, h);
+}
+
+/* ---- device wiring ---- */
+
+static void hart_irq_line(void *ctx, unsigned mip_bit, bool level)
+{
+    struct vm_hart_slot *slot = ctx;
+    hart_set_irq(slot->hart, 1ull << mip_bit, level);
+}
+
+static uint64_t clint_mtime(void *ctx)
+{
+    return vm_mtime(ctx);
+}
+
+static void clint_set_mtime(void *ctx, uint64_t value)
+{
+    struct vm *vm = ctx;
+    uint64_t vtime = vm_hart_vtime(vm, vm->current);
+    vm->mtime_offset = (int64_t)(value - vtime / VM_INSNS_PER_TICK);
+}
+
+static void console_out(struct vm *vm, const uint8_t *bytes, size_t len)
+{
+    if (vm->cfg.console_write)
+        vm->cfg.console_write(vm->cfg.console_ctx, bytes, len);
+}
+
+static void uart_tx(void *ctx, uint8_t byte)
+{
+    console_out(ctx, &byte, 1);
+}
+
+static void syscon_poweroff(void *ctx, int code)
+{
+    vm_request_exit(ctx, VM_EXIT_GUEST, (uint64_t)code);
+}
+
+static void syscon_reboot(void *ctx)
+{
+    vm_request_exit(ctx, VM_EXIT_REBOOT, 0);
+}
+
+static uint64_t rtc_now_ns(void *ctx)
+{
+    struct vm *vm = ctx;
+    /* The wall clock was read once at start (an input); it then advances with guest time. */
+    return vm->wall_clock_base_ns + vm_hart_vtime(vm, vm->current);
+}
+
+static void htif_console(void *ctx, const uint8_t *bytes, size_t len)
+{
+    console_out(ctx, bytes, len);
+}
+
+static void htif_exit(void *ctx, uint64_t code)
+{
+    vm_request_exit(ctx, VM_EXIT_GUEST, code);
+}
+
+/* ---- the built-in SBI's view of the machine ---- */
+
+static struct hart *sbi_hart(void *ctx, unsigned id)
+{
+    struct vm *vm = ctx;
+    return id < vm->num_harts ? vm->harts[id].hart : NULL;
+}
+
+static void sbi_set_timer(void *ctx, unsigned hart, uint64_t value)
+{
+    struct vm *vm = ctx;
+    /* The CLINT's timer line of each hart drives STIP in this mode. */
+    bus_write(&vm->bus, VIRT_CLINT_BASE + 0x4000 + 8ull * hart, 8, value);
+}
+
+static void sbi_send_ipi(void *ctx, unsigned hart)
+{
+    struct vm *vm = ctx;
+    hart_set_irq(vm->harts[hart].hart, MIP_SSIP, true);
+}
+
+static void sbi_remote_sfence(void *ctx, unsigned hart)
+{
+    struct vm *vm = ctx;
+    hart_tlb_flush(vm->harts[hart].hart);
+}
+
+static void sbi_console_write(void *ctx, const uint8_t *bytes, size_t len)
+{
+    console_out(ctx, bytes, len);
+}
+
+static int sbi_console_read(void *ctx)
+{
+    struct vm *vm = ctx;
+    if (!vm->input_len)
+        return -1;
+    uint8_t b = vm->input[vm->input_head];
+    vm->input_head = (vm->input_head + 1) % VM_INPUT_BUFFER;
+    vm->input_len--;
+    return b;
+}
+
+static enum sbi_hart_state sbi_hart_state(void *ctx, unsigned hart)
+{
+    struct vm *vm = ctx;
+    return vm->harts[hart].state;
+}
+
+static void enter_supervisor(struct hart *h, uint64_t pc, uint64_t a0, uint64_t a1);
+
+static void sbi_hart_start(void *ctx, unsigned hart, uint64_t addr, uint64_t opaque)
+{
+    struct vm *vm = ctx;
+    struct vm_hart_slot *slot = &vm->harts[hart];
+    enter_supervisor(slot->hart, addr, hart, opaque);
+    slot->state = SBI_HART_STARTED;
+}
+
+static void sbi_hart_stop(void *ctx, unsigned hart)
+{
+    struct vm *vm = ctx;
+    vm->harts[hart].state = SBI_HART_STOPPED;
+    hart_request_stop(vm->harts[hart].hart);
+}
+
+static void sbi_system_reset(void *ctx, uint32_t type, uint32_t reason)
+{
+    struct vm *vm = ctx;
+    if (type == 0) /* shutdown; reason 1 = system failure */
+        vm_request_exit(vm, VM_EXIT_GUEST, reason == 0 ? 0 : 1);
+    else
+        vm_request_exit(vm, VM_EXIT_REBOOT, 0);
+}
+
+/* ---- creation ---- */
 
 static void vm_ram_written(void *ctx, uint64_t paddr, uint64_t len)
 {
@@ -40,10 +178,25 @@ static void vm_ram_written(void *ctx, uint64_t paddr, uint64_t len)
     code_cache_note_write(vm->code, paddr, len);
 }
 
+/* A write to the CLINT may move the running hart's next timer deadline: make hart_run
+ * return so the scheduler recomputes the budget and the interrupt lands exactly. */
+static void vm_mmio_written(void *ctx, const struct bus_region *region, uint64_t offset)
+{
+    struct vm *vm = ctx;
+    (void)offset;
+    if (region->base == VIRT_CLINT_BASE || region->base == VIRT_RTC_BASE)
+        hart_request_stop(vm->harts[vm->current].hart);
+}
+
 struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen)
 {
-    if (cfg->ram_size == 0 || (cfg->ram_size & 0xfff) || cfg->ram_size > (64ull << 30)) {
-        snprintf(err, errlen, "RAM size must be a multiple of 4 KiB between 4 KiB and 64 GiB");
+    if (cfg->ram_size < (1ull << 20) || (cfg->ram_size & 0xfff) || cfg->ram_size > (64ull << 30)) {
+        snprintf(err, errlen, "RAM size must be a multiple of 4 KiB between 1 MiB and 64 GiB");
+        return NULL;
+    }
+    unsigned harts = cfg->num_harts ? cfg->num_harts : 1;
+    if (harts > VIRT_MAX_HARTS) {
+        snprintf(err, errlen, "%u harts requested; rewind virt has 1 to %d", harts, VIRT_MAX_HARTS);
         return NULL;
     }
     struct vm *vm = calloc(1, sizeof(*vm));
@@ -52,8 +205,11 @@ struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen)
         return NULL;
     }
     vm->cfg = *cfg;
-    vm->ram = mmap(NULL, cfg->ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
-                   MAP_NORESERVE, -1, 0);
+    if (!vm->cfg.quantum)
+        vm->cfg.quantum = VM_DEFAULT_QUANTUM;
+    vm->num_harts = harts;
+    vm->ram = mmap(NULL, cfg->ram_size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (vm->ram == MAP_FAILED) {
         vm->ram = NULL;
         snprintf(err, errlen, "cannot allocate %llu MiB of guest RAM",
@@ -65,15 +221,38 @@ struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen)
     bus_add_ram(&vm->bus, "ram", VM_RAM_BASE, cfg->ram_size, vm->ram);
     vm->bus.ram_write_hook = vm_ram_written;
     vm->bus.ram_write_ctx = vm;
+    vm->bus.mmio_write_hook = vm_mmio_written;
+    vm->bus.mmio_write_ctx = vm;
     vm->code = code_cache_create(VM_RAM_BASE, cfg->ram_size);
     if (!vm->code) {
         snprintf(err, errlen, "out of memory for the code cache");
         vm_destroy(vm);
         return NULL;
     }
-    hart_init(&vm->hart, 0, &vm->bus, vm->code,
-              (struct hart_platform){ .read_time = vm_read_time, .ctx = vm });
-    hart_reset(&vm->hart, VM_RAM_BASE);
+    for (unsigned i = 0; i < harts; i++) {
+        struct vm_hart_slot *slot = &vm->harts[i];
+        slot->vm = vm;
+        slot->index = i;
+        slot->state = SBI_HART_STARTED;
+        slot->hart = calloc(1, sizeof(struct hart));
+        if (!slot->hart) {
+            snprintf(err, errlen, "out of memory");
+            vm_destroy(vm);
+            return NULL;
+        }
+        hart_init(slot->hart, i, &vm->bus, vm->code,
+                  (struct hart_platform){ .read_time = hart_read_time, .ecall = hart_ecall,
+                                          .ctx = slot });
+        hart_reset(slot->hart, VM_RAM_BASE);
+    }
+    vm->sbi = (struct sbi_host){
+        .num_harts = harts, .hart = sbi_hart, .set_timer = sbi_set_timer,
+        .send_ipi = sbi_send_ipi, .remote_sfence = sbi_remote_sfence,
+        .console_write = sbi_console_write, .console_read = sbi_console_read,
+        .hart_state = sbi_hart_state, .hart_start = sbi_hart_start, .hart_stop = sbi_hart_stop,
+        .system_reset = sbi_system_reset, .bus = &vm->bus, .ctx = vm,
+    };
+    vm->wall_clock_base_ns = cfg->wall_clock_ns ? cfg->wall_clock_ns(cfg->host_ctx) : 0;
     return vm;
 }
 
@@ -84,12 +263,19 @@ void vm_destroy(struct vm *vm)
     if (vm->ram)
         munmap(vm->ram, vm->cfg.ram_size);
     code_cache_destroy(vm->code);
+    for (unsigned i = 0; i < VIRT_MAX_HARTS; i++)
+        free(vm->harts[i].hart);
     free(vm);
 }
 
-struct hart *vm_hart(struct vm *vm, int index)
+unsigned vm_num_harts(const struct vm *vm)
 {
-    return index == 0 ? &vm->hart : NULL;
+    return vm->num_harts;
+}
+
+struct hart *vm_hart(struct vm *vm, unsigned index)
+{
+    return index < vm->num_harts ? vm->harts[index].hart : NULL;
 }
 
 bool vm_has_htif(const struct vm *vm)
@@ -97,19 +283,181 @@ bool vm_has_htif(const struct vm *vm)
     return vm->has_htif;
 }
 
-static void vm_htif_exit(void *ctx, uint64_t code)
+uint64_t vm_icount(const struct vm *vm)
 {
-    struct vm *vm = ctx;
-    vm->exit_requested = true;
-    vm->exit_code = code;
-    hart_request_stop(&vm->hart);
+    uint64_t total = 0;
+    for (unsigned i = 0; i < vm->num_harts; i++)
+        total += vm->harts[i].hart->icount;
+    return total;
 }
 
-static void vm_console_write(void *ctx, const uint8_t *bytes, size_t len)
+/* The board's devices: CLINT, PLIC, UART, syscon, RTC, and their interrupt lines. In kernel
+ * mode (built-in SBI) the timer line of each hart drives STIP instead of MTIP, as firmware
+ * would forward it. */
+static int attach_board(struct vm *vm, char *err, size_t errlen)
 {
-    struct vm *vm = ctx;
-    if (vm->cfg.console_write)
-        vm->cfg.console_write(vm->cfg.console_ctx, bytes, len);
+    bool sbi = vm->boot == VM_BOOT_KERNEL;
+    clint_init(&vm->clint, vm->num_harts,
+               (struct clint_host){ .mtime = clint_mtime, .set_mtime = clint_set_mtime, .ctx = vm });
+    plic_init(&vm->plic, vm->num_harts);
+    uart_init(&vm->uart, (struct uart_host){ .tx = uart_tx, .ctx = vm });
+    syscon_init(&vm->syscon, (struct syscon_host){ .poweroff = syscon_poweroff,
+                                                   .reboot = syscon_reboot, .ctx = vm });
+    goldfish_rtc_init(&vm->rtc, (struct goldfish_rtc_host){ .now_ns = rtc_now_ns, .ctx = vm });
+    for (unsigned i = 0; i < vm->num_harts; i++) {
+        struct vm_hart_slot *slot = &vm->harts[i];
+        irq_line_connect(&vm->clint.mtip[i], hart_irq_line, slot, sbi ? IRQ_STI : IRQ_MTI);
+        irq_line_connect(&vm->clint.msip[i], hart_irq_line, slot, IRQ_MSI);
+        irq_line_connect(&vm->plic.context_out[2 * i], hart_irq_line, slot, IRQ_MEI);
+        irq_line_connect(&vm->plic.context_out[2 * i + 1], hart_irq_line, slot, IRQ_SEI);
+    }
+    irq_line_connect(&vm->uart.irq, plic_set_input, &vm->plic, VIRT_IRQ_UART);
+    irq_line_connect(&vm->rtc.irq, plic_set_input, &vm->plic, VIRT_IRQ_RTC);
+    if (clint_attach(&vm->clint, &vm->bus, VIRT_CLINT_BASE) ||
+        plic_attach(&vm->plic, &vm->bus, VIRT_PLIC_BASE) ||
+        uart_attach(&vm->uart, &vm->bus, VIRT_UART_BASE) ||
+        syscon_attach(&vm->syscon, &vm->bus, VIRT_TEST_BASE) ||
+        goldfish_rtc_attach(&vm->rtc, &vm->bus, VIRT_RTC_BASE) ||
+        bootrom_attach(&vm->bootrom, &vm->bus, VIRT_BOOTROM_BASE)) {
+        snprintf(err, errlen, "cannot map the board's devices");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- loading files ---- */
+
+static int read_file_into(const char *path, uint8_t *dst, uint64_t room, uint64_t *size,
+                          char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a regular file", path);
+        close(fd);
+        return -1;
+    }
+    if ((uint64_t)st.st_size > room) {
+        snprintf(err, errlen, "%s: %llu bytes do not fit in the %llu bytes of RAM left for it",
+                 path, (unsigned long long)st.st_size, (unsigned long long)room);
+        close(fd);
+        return -1;
+    }
+    uint64_t done = 0;
+    while (done < (uint64_t)st.st_size) {
+        ssize_t n = read(fd, dst + done, (size_t)((uint64_t)st.st_size - done));
+        if (n <= 0) {
+            snprintf(err, errlen, "%s: read failed", path);
+            close(fd);
+            return -1;
+        }
+        done += (uint64_t)n;
+    }
+    close(fd);
+    *size = done;
+    return 0;
+}
+
+static bool file_is_elf(const char *path)
+{
+    uint8_t magic[4] = { 0 };
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool elf = read(fd, magic, 4) == 4 && !memcmp(magic, "\x7f" "ELF", 4);
+    close(fd);
+    return elf;
+}
+
+bool vm_file_is_linux_image(const char *path)
+{
+    uint8_t hdr[64];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool ok = read(fd, hdr, sizeof(hdr)) == (ssize_t)sizeof(hdr);
+    close(fd);
+    /* RISC-V Image header: magic "RISCV\0\0\0" at 0x30, magic2 "RSC\x05" at 0x38. */
+    return ok && !memcmp(hdr + 0x30, "RISCV\0\0\0", 8) && !memcmp(hdr + 0x38, "RSC\x05", 4);
+}
+
+/* Load a raw or ELF image so that it starts at `addr` (ELF: at its own addresses, which must
+ * lie in RAM). Returns the entry point through *entry and the end through *end. */
+static int load_image(struct vm *vm, const char *path, uint64_t addr, uint64_t *entry,
+                      uint64_t *end, char *err, size_t errlen)
+{
+    if (file_is_elf(path)) {
+        struct elf_image img;
+        if (elf_load(path, vm->ram, VM_RAM_BASE, vm->cfg.ram_size, &img, err, errlen))
+            return -1;
+        *entry = img.entry;
+        *end = img.highest;
+        return 0;
+    }
+    uint64_t size;
+    if (addr < VM_RAM_BASE || addr - VM_RAM_BASE >= vm->cfg.ram_size) {
+        snprintf(err, errlen, "%s: load address 0x%llx is outside RAM", path,
+                 (unsigned long long)addr);
+        return -1;
+    }
+    uint64_t off = addr - VM_RAM_BASE;
+    if (read_file_into(path, vm->ram + off, vm->cfg.ram_size - off, &size, err, errlen))
+        return -1;
+    *entry = addr;
+    *end = addr + size;
+    return 0;
+}
+
+static int load_initrd(struct vm *vm, const char *path, uint64_t kernel_end, uint64_t fdt_addr,
+                       uint64_t *start, uint64_t *end, char *err, size_t errlen)
+{
+    /* Far enough above the kernel that decompression and early allocations do not touch it:
+     * half of RAM or 128 MiB above the kernel start, like QEMU, and never below its end. */
+    uint64_t kernel_start = VM_RAM_BASE + KERNEL_OFFSET;
+    uint64_t gap = vm->cfg.ram_size / 2 < (128ull << 20) ? vm->cfg.ram_size / 2 : (128ull << 20);
+    uint64_t at = (kernel_start + gap + 0xfff) & ~0xfffull;
+    if (at < kernel_end)
+        at = (kernel_end + 0x1fffff) & ~0x1fffffull;
+    if (at >= fdt_addr) {
+        snprintf(err, errlen, "%s: no room for the initrd (kernel ends at 0x%llx)", path,
+                 (unsigned long long)kernel_end);
+        return -1;
+    }
+    uint64_t size;
+    if (read_file_into(path, vm->ram + (at - VM_RAM_BASE), fdt_addr - at, &size, err, errlen))
+        return -1;
+    *start = at;
+    *end = at + size;
+    return 0;
+}
+
+/* Generate the device tree and copy it to the top of RAM (2 MiB aligned, like QEMU). */
+static int place_fdt(struct vm *vm, const char *append, bool has_initrd, uint64_t initrd_start,
+                     uint64_t initrd_end, uint64_t fdt_addr, char *err, size_t errlen)
+{
+    uint8_t seed[RNG_SEED_BYTES];
+    bool have_seed = vm->cfg.entropy != NULL;
+    if (have_seed)
+        vm->cfg.entropy(vm->cfg.host_ctx, seed, sizeof(seed));
+    struct fdt_machine m = {
+        .num_harts = vm->num_harts, .isa = ISA_STRING, .mmu_type = "riscv,sv48",
+        .ram_base = VM_RAM_BASE, .ram_size = vm->cfg.ram_size, .bootargs = append,
+        .has_initrd = has_initrd, .initrd_start = initrd_start, .initrd_end = initrd_end,
+        .rng_seed = have_seed ? seed : NULL, .rng_seed_len = have_seed ? sizeof(seed) : 0,
+        .virtio_slots = 0,
+    };
+    long size = fdt_build(&m, vm->ram + (fdt_addr - VM_RAM_BASE), FDT_MAX_SIZE, err, errlen);
+    return size < 0 ? -1 : 0;
+}
+
+static uint64_t fdt_address(const struct vm *vm)
+{
+    uint64_t top = VM_RAM_BASE + vm->cfg.ram_size;
+    return (top - FDT_MAX_SIZE) & ~0x1fffffull;
 }
 
 int vm_load_program(struct vm *vm, const char *path, char *err, size_t errlen)
@@ -117,9 +465,10 @@ int vm_load_program(struct vm *vm, const char *path, char *err, size_t errlen)
     struct elf_image img;
     if (elf_load(path, vm->ram, VM_RAM_BASE, vm->cfg.ram_size, &img, err, errlen))
         return -1;
+    vm->boot = VM_BOOT_PROGRAM;
+    vm->image = img;
     if (img.has_tohost) {
-        struct htif_host host = { .console_write = vm_console_write, .exit = vm_htif_exit,
-                                  .ctx = vm };
+        struct htif_host host = { .console_write = htif_console, .exit = htif_exit, .ctx = vm };
         if (htif_attach(&vm->htif, &vm->bus, img.tohost, img.has_fromhost, img.fromhost, host)) {
             snprintf(err, errlen, "%s: cannot map HTIF at tohost=0x%llx (must be 8-byte aligned)",
                      path, (unsigned long long)img.tohost);
@@ -127,8 +476,83 @@ int vm_load_program(struct vm *vm, const char *path, char *err, size_t errlen)
         }
         vm->has_htif = true;
     }
-    vm->image = img;
-    hart_reset(&vm->hart, img.entry);
+    for (unsigned i = 0; i < vm->num_harts; i++)
+        hart_reset(vm->harts[i].hart, img.entry);
+    return 0;
+}
+
+int vm_load_firmware(struct vm *vm, const char *bios, const char *kernel, const char *initrd,
+                     const char *append, char *err, size_t errlen)
+{
+    vm->boot = VM_BOOT_FIRMWARE;
+    if (attach_board(vm, err, errlen))
+        return -1;
+    uint64_t fdt_addr = fdt_address(vm);
+    uint64_t fw_entry, fw_end, k_entry = 0, k_end = VM_RAM_BASE + KERNEL_OFFSET;
+    if (load_image(vm, bios, VM_RAM_BASE, &fw_entry, &fw_end, err, errlen))
+        return -1;
+    if (kernel) {
+        if (fw_end > VM_RAM_BASE + KERNEL_OFFSET) {
+            snprintf(err, errlen, "%s: firmware overlaps the payload at 0x%llx", bios,
+                     (unsigned long long)(VM_RAM_BASE + KERNEL_OFFSET));
+            return -1;
+        }
+        if (load_image(vm, kernel, VM_RAM_BASE + KERNEL_OFFSET, &k_entry, &k_end, err, errlen))
+            return -1;
+    }
+    uint64_t rd_start = 0, rd_end = 0;
+    if (initrd && load_initrd(vm, initrd, k_end, fdt_addr, &rd_start, &rd_end, err, errlen))
+        return -1;
+    if (place_fdt(vm, append, initrd != NULL, rd_start, rd_end, fdt_addr, err, errlen))
+        return -1;
+    bootrom_build(&vm->bootrom, fw_entry, fdt_addr, kernel ? k_entry : 0, BOOTROM_NEXT_S);
+    for (unsigned i = 0; i < vm->num_harts; i++)
+        hart_reset(vm->harts[i].hart, VIRT_BOOTROM_BASE);
+    return 0;
+}
+
+/* What firmware would have done before entering the kernel: delegate the traps and
+ * interrupts S-mode handles, open the counters and all of memory (PMP), then enter S-mode. */
+static void enter_supervisor(struct hart *h, uint64_t pc, uint64_t a0, uint64_t a1)
+{
+    hart_reset(h, pc);
+    h->medeleg = 0xb1ffull;  /* everything S can handle except ecall from S (the SBI) */
+    h->mideleg = MIP_SSIP | MIP_STIP | MIP_SEIP;
+    h->mcounteren = 0xffffffffull;
+    h->pmpaddr[0] = (1ull << 54) - 1;
+    h->pmpcfg[0] = 0x1f;     /* NAPOT, R W X */
+    h->priv = PRIV_S;
+    h->x[10] = a0;
+    h->x[11] = a1;
+    hart_update_dmode(h);
+    hart_tlb_flush(h);
+}
+
+int vm_load_kernel(struct vm *vm, const char *kernel, const char *initrd, const char *append,
+                   char *err, size_t errlen)
+{
+    vm->boot = VM_BOOT_KERNEL;
+    if (attach_board(vm, err, errlen))
+        return -1;
+    uint64_t fdt_addr = fdt_address(vm);
+    uint64_t k_entry, k_end;
+    if (load_image(vm, kernel, VM_RAM_BASE + KERNEL_OFFSET, &k_entry, &k_end, err, errlen))
+        return -1;
+    uint64_t rd_start = 0, rd_end = 0;
+    if (initrd && load_initrd(vm, initrd, k_end, fdt_addr, &rd_start, &rd_end, err, errlen))
+        return -1;
+    if (place_fdt(vm, append, initrd != NULL, rd_start, rd_end, fdt_addr, err, errlen))
+        return -1;
+    /* Hart 0 boots the kernel; the others wait, stopped, for an HSM hart_start. */
+    for (unsigned i = 0; i < vm->num_harts; i++) {
+        struct vm_hart_slot *slot = &vm->harts[i];
+        if (i == 0) {
+            enter_supervisor(slot->hart, k_entry, 0, fdt_addr);
+            slot->state = SBI_HART_STARTED;
+        } else {
+            slot->state = SBI_HART_STOPPED;
+        }
+    }
     return 0;
 }
 
@@ -136,7 +560,7 @@ int vm_write_signature(struct vm *vm, const char *path, unsigned granularity, ch
                        size_t errlen)
 {
     const struct elf_image *img = &vm->image;
-    if (!img->has_signature) {
+    if (vm->boot != VM_BOOT_PROGRAM || !img->has_signature) {
         snprintf(err, errlen, "the program has no begin_signature/end_signature symbols");
         return -1;
     }
@@ -155,10 +579,11 @@ int vm_write_signature(struct vm *vm, const char *path, unsigned granularity, ch
         snprintf(err, errlen, "%s: cannot create signature file", path);
         return -1;
     }
+    uint64_t ram_end = VM_RAM_BASE + vm->cfg.ram_size;
     for (uint64_t a = begin; a < end; a += granularity) {
         for (unsigned i = granularity; i > 0; i--) {
             uint64_t byte_addr = a + i - 1;
-            unsigned v = byte_addr < VM_RAM_BASE + vm->cfg.ram_size ? vm->ram[byte_addr - VM_RAM_BASE] : 0;
+            unsigned v = byte_addr < ram_end ? vm->ram[byte_addr - VM_RAM_BASE] : 0;
             fprintf(f, "%02x", v);
         }
         fputc('\n', f);
@@ -167,36 +592,5 @@ int vm_write_signature(struct vm *vm, const char *path, unsigned granularity, ch
         snprintf(err, errlen, "%s: write failed", path);
         return -1;
     }
-    return 0;
-}
-
-int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit)
-{
-    struct hart *h = &vm->hart;
-    uint64_t start = h->icount;
-    memset(exit, 0, sizeof(*exit));
-    for (;;) {
-        if (vm->exit_requested) {
-            exit->reason = VM_EXIT_GUEST;
-            exit->exit_code = vm->exit_code;
-            break;
-        }
-        uint64_t done = h->icount - start;
-        if (max_insns && done >= max_insns) {
-            exit->reason = VM_EXIT_INSN_LIMIT;
-            break;
-        }
-        uint64_t slice = VM_SLICE;
-        if (max_insns && max_insns - done < slice)
-            slice = max_insns - done;
-        enum hart_stop stop;
-        hart_run(h, slice, &stop);
-        if (stop == HART_STOP_WFI && !vm->exit_requested) {
-            /* No device can raise an interrupt in this machine: waiting would be forever. */
-            exit->reason = VM_EXIT_IDLE;
-            break;
-        }
-    }
-    exit->icount = h->icount;
     return 0;
 }

@@ -113,6 +113,9 @@ void code_cache_flush(struct code_cache *cc)
     for (uint64_t i = 0; i < cc->ram_pages; i++)
         cc->page_flags[i] &= (uint8_t)~PAGE_HAS_CODE;
     cc->arena_used = 0;
+    /* The arena is about to be reused: no hart's jump cache may point into it any more. */
+    for (int i = 0; i < cc->hart_count; i++)
+        memset(cc->harts[i]->jcache, 0, sizeof(cc->harts[i]->jcache));
 }
 
 void code_cache_mark_page(struct code_cache *cc, uint64_t paddr, unsigned flag)

@@ -105,6 +105,7 @@ static const void *const *exec_block(struct hart *h, const struct block *b, uint
             dst = v_;                                                                   \
         } else {                                                                        \
             uint64_t v_;                                                                \
+            SYNC(); /* a device may read the clock */                                   \
             int r_ = mmu_load_slow(h, a_, sizeof(T), &v_);                              \
             if (unlikely(r_ == MEM_FAULT))                                              \
                 MEM_EXCEPTION();                                                        \
@@ -120,6 +121,7 @@ static const void *const *exec_block(struct hart *h, const struct block *b, uint
         if (likely(e_->vpage == (a_ >> 12) && (a_ & 0xfff) <= 0x1000 - sizeof(T))) {    \
             memcpy((void *)(e_->addend + a_), &v_, sizeof(T));                          \
         } else {                                                                        \
+            SYNC();                                                                     \
             int r_ = mmu_store_slow(h, a_, sizeof(T), (uint64_t)v_);                    \
             if (unlikely(r_ == MEM_FAULT))                                              \
                 MEM_EXCEPTION();                                                        \
@@ -239,7 +241,17 @@ op_fence: NEXT();
 op_fence_i: EXIT_TO(NEXT_PC); /* decoded code is always coherent with memory */
 
     /* ---------------- system ---------------- */
-op_ecall: EXCEPTION(EXC_ECALL_U + (unsigned)h->priv, 0);
+op_ecall:
+    if (h->platform.ecall) {
+        SYNC();
+        h->pc = PC;
+        if (h->platform.ecall(h->platform.ctx, h)) {
+            h->icount++;
+            h->pc += 4;
+            return NULL;
+        }
+    }
+    EXCEPTION(EXC_ECALL_U + (unsigned)h->priv, 0);
 op_ebreak: EXCEPTION(EXC_BREAKPOINT, PC);
 op_mret:
     if (h->priv != PRIV_M)

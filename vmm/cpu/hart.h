@@ -10,6 +10,7 @@
 #include "vmm/bus.h"
 
 struct code_cache;
+struct hart;
 
 enum priv { PRIV_U = 0, PRIV_S = 1, PRIV_M = 3 };
 
@@ -101,6 +102,9 @@ enum hart_stop {
 struct hart_platform {
     /* Current value of the `time` CSR (mtime) given the hart's exact icount. */
     uint64_t (*read_time)(void *ctx, uint64_t icount);
+    /* Called for every ecall before it traps. Returning true means the platform handled it
+     * (a built-in SBI): the ecall then retires and execution continues after it. */
+    bool (*ecall)(void *ctx, struct hart *h);
     void *ctx;
 };
 

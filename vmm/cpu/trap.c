@@ -113,7 +113,11 @@ bool hart_take_interrupt(struct hart *h)
     uint64_t m_enabled = (h->priv < PRIV_M || (h->mstatus & MSTATUS_MIE)) ? ~h->mideleg : 0;
     uint64_t s_enabled = (h->priv < PRIV_S || (h->priv == PRIV_S && (h->mstatus & MSTATUS_SIE)))
                              ? h->mideleg : 0;
-    uint64_t takeable = pending & (m_enabled | s_enabled);
+    /* Interrupts destined for M are taken before those destined for S ("in decreasing order
+     * of destined privilege mode"); within one destination the fixed priority applies. */
+    uint64_t takeable = pending & m_enabled;
+    if (!takeable)
+        takeable = pending & s_enabled;
     if (!takeable)
         return false;
     for (unsigned i = 0; i < sizeof(irq_priority) / sizeof(irq_priority[0]); i++) {

@@ -1,0 +1,33 @@
+/* host_console.h — the CLI's side of the guest console: guest output to stdout (remembering
+ * the last line for reports), host input from stdin (raw terminal with QEMU's Ctrl-A x
+ * escape when stdin is a terminal; plain bytes from a pipe or file). */
+#ifndef REWIND_HOST_CONSOLE_H
+#define REWIND_HOST_CONSOLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vm;
+
+struct host_console {
+    int in_fd;
+    bool tty;              /* stdin is a terminal in raw mode */
+    bool raw_active;
+    bool escape;           /* Ctrl-A seen */
+    char last_line[256];   /* the last complete or partial line of guest output */
+    size_t last_len;
+    bool at_line_start;
+};
+
+void host_console_init(struct host_console *c, int in_fd);
+/* Raw mode for a terminal; restored by host_console_restore (also on fatal signals). */
+void host_console_enter_raw(struct host_console *c);
+void host_console_restore(struct host_console *c);
+/* vm_config callbacks */
+void host_console_write(void *ctx, const uint8_t *bytes, size_t len);
+bool host_console_poll(void *ctx, struct vm *vm, int timeout_ms);
+/* The last line the guest printed (without the newline). */
+const char *host_console_last_line(const struct host_console *c);
+
+#endif

@@ -1,0 +1,83 @@
+/* vm_internal.h — the VM's state, shared by vm.c (assembly, loading) and vm_run.c
+ * (scheduling, virtual time). Not for use outside vmm/. */
+#ifndef REWIND_VM_INTERNAL_H
+#define REWIND_VM_INTERNAL_H
+
+#include "devices/bootrom.h"
+#include "devices/clint.h"
+#include "devices/goldfish_rtc.h"
+#include "devices/htif.h"
+#include "devices/plic.h"
+#include "devices/syscon.h"
+#include "devices/uart16550.h"
+#include "devices/virt_map.h"
+#include "vmm/bus.h"
+#include "vmm/cpu/code_cache.h"
+#include "vmm/elf_load.h"
+#include "vmm/sbi.h"
+#include "vmm/vm.h"
+
+/* Virtual time: one retired instruction is one nanosecond of guest time, so mtime (10 MHz)
+ * advances one tick every VM_INSNS_PER_TICK instructions of a hart. */
+#define VM_INSNS_PER_TICK 100u
+#define VM_INPUT_BUFFER 65536
+#define VM_POLL_EVERY_ROUNDS 64
+
+enum vm_boot { VM_BOOT_NONE, VM_BOOT_PROGRAM, VM_BOOT_FIRMWARE, VM_BOOT_KERNEL };
+
+struct vm;
+
+/* Per-hart context handed to the hart's platform callbacks. */
+struct vm_hart_slot {
+    struct vm *vm;
+    unsigned index;
+    struct hart *hart;
+    enum sbi_hart_state state;   /* built-in SBI: HSM state; otherwise always STARTED */
+    uint64_t slice_start_icount; /* icount when its current slice began */
+};
+
+struct vm {
+    struct vm_config cfg;
+    enum vm_boot boot;
+    uint8_t *ram;
+    struct bus bus;
+    struct code_cache *code;
+    unsigned num_harts;
+    struct vm_hart_slot harts[VIRT_MAX_HARTS];
+
+    /* devices */
+    struct bootrom bootrom;
+    struct clint clint;
+    struct plic plic;
+    struct uart16550 uart;
+    struct syscon syscon;
+    struct goldfish_rtc rtc;
+    struct htif htif;
+    bool has_htif;
+    struct elf_image image;
+    struct sbi_host sbi;
+
+    /* virtual time: guest nanoseconds at the start of the current round, and mtime's offset
+     * (ticks) from writes to mtime */
+    uint64_t round_vtime;
+    int64_t mtime_offset;
+    unsigned current;            /* index of the hart running now */
+    uint64_t wall_clock_base_ns; /* wall clock at vtime 0 (an input) */
+
+    /* host console input waiting for room in the UART */
+    uint8_t input[VM_INPUT_BUFFER];
+    size_t input_head, input_len;
+    bool input_closed;
+
+    /* exit */
+    bool exit_requested, quit_requested;
+    enum vm_exit_reason exit_reason;
+    uint64_t exit_code;
+};
+
+/* vm_run.c */
+uint64_t vm_hart_vtime(const struct vm *vm, unsigned index);
+uint64_t vm_mtime(const struct vm *vm);
+void vm_request_exit(struct vm *vm, enum vm_exit_reason reason, uint64_t code);
+
+#endif

@@ -1,0 +1,234 @@
+/* vm_run.c — running a machine: deterministic round-robin of the harts by instruction
+ * quantum, virtual time derived from instruction counts, timer deadlines that stop a hart at
+ * the exact instruction where its interrupt becomes pending, idle skipping, and host console
+ * input handed to the UART between slices. */
+#include <string.h>
+#include <time.h>
+
+#include "vmm/vm_internal.h"
+
+uint64_t vm_hart_vtime(const struct vm *vm, unsigned index)
+{
+    const struct vm_hart_slot *slot = &vm->harts[index];
+    return vm->round_vtime + (slot->hart->icount - slot->slice_start_icount);
+}
+
+uint64_t vm_mtime(const struct vm *vm)
+{
+    return (uint64_t)((int64_t)(vm_hart_vtime(vm, vm->current) / VM_INSNS_PER_TICK) +
+                      vm->mtime_offset);
+}
+
+void vm_request_exit(struct vm *vm, enum vm_exit_reason reason, uint64_t code)
+{
+    if (!vm->exit_requested) {
+        vm->exit_requested = true;
+        vm->exit_reason = reason;
+        vm->exit_code = code;
+    }
+    for (unsigned i = 0; i < vm->num_harts; i++)
+        hart_request_stop(vm->harts[i].hart);
+}
+
+void vm_request_quit(struct vm *vm)
+{
+    vm->quit_requested = true;
+    for (unsigned i = 0; i < vm->num_harts; i++)
+        hart_request_stop(vm->harts[i].hart);
+}
+
+size_t vm_console_input(struct vm *vm, const uint8_t *bytes, size_t len)
+{
+    size_t n = 0;
+    while (n < len && vm->input_len < VM_INPUT_BUFFER) {
+        vm->input[(vm->input_head + vm->input_len) % VM_INPUT_BUFFER] = bytes[n++];
+        vm->input_len++;
+    }
+    return n;
+}
+
+size_t vm_console_input_space(const struct vm *vm)
+{
+    return VM_INPUT_BUFFER - vm->input_len;
+}
+
+static bool has_board(const struct vm *vm)
+{
+    return vm->boot == VM_BOOT_FIRMWARE || vm->boot == VM_BOOT_KERNEL;
+}
+
+/* Move waiting host input into the UART's receive FIFO as far as it has room. */
+static void feed_uart(struct vm *vm)
+{
+    while (vm->input_len && has_board(vm)) {
+        size_t chunk = VM_INPUT_BUFFER - vm->input_head;
+        if (chunk > vm->input_len)
+            chunk = vm->input_len;
+        size_t n = uart_receive(&vm->uart, vm->input + vm->input_head, chunk);
+        if (!n)
+            break;
+        vm->input_head = (vm->input_head + n) % VM_INPUT_BUFFER;
+        vm->input_len -= n;
+    }
+}
+
+/* Let time-driven devices look at the clock (as seen by the current hart). */
+static void update_devices(struct vm *vm)
+{
+    if (!has_board(vm))
+        return;
+    clint_update(&vm->clint);
+    goldfish_rtc_update(&vm->rtc);
+}
+
+static uint64_t ticks_to_vtime(const struct vm *vm, uint64_t mtime)
+{
+    int64_t ticks = (int64_t)mtime - vm->mtime_offset;
+    if (ticks <= 0)
+        return 0;
+    if ((uint64_t)ticks > UINT64_MAX / VM_INSNS_PER_TICK)
+        return UINT64_MAX;
+    return (uint64_t)ticks * VM_INSNS_PER_TICK;
+}
+
+/* The earliest virtual time at which a device event is due: a hart's timer (only harts whose
+ * line is low count) or the RTC alarm. */
+static uint64_t next_deadline(struct vm *vm)
+{
+    if (!has_board(vm))
+        return UINT64_MAX;
+    uint64_t dl = ticks_to_vtime(vm, clint_next_deadline(&vm->clint));
+    uint64_t alarm_ns;
+    if (goldfish_rtc_next_alarm(&vm->rtc, &alarm_ns)) {
+        uint64_t v = alarm_ns > vm->wall_clock_base_ns ? alarm_ns - vm->wall_clock_base_ns : 0;
+        if (v < dl)
+            dl = v;
+    }
+    return dl;
+}
+
+static bool hart_runnable(const struct vm_hart_slot *slot)
+{
+    return slot->state == SBI_HART_STARTED;
+}
+
+/* Run hart `index` for up to `budget` instructions of this round. Returns instructions
+ * retired; *idle says it stopped in wfi. */
+static uint64_t run_slice(struct vm *vm, unsigned index, uint64_t budget, bool *idle)
+{
+    struct vm_hart_slot *slot = &vm->harts[index];
+    struct hart *h = slot->hart;
+    uint64_t done = 0;
+    *idle = false;
+    vm->current = index;
+    slot->slice_start_icount = h->icount;
+    while (done < budget && !vm->exit_requested && !vm->quit_requested && hart_runnable(slot)) {
+        update_devices(vm);
+        uint64_t now = vm_hart_vtime(vm, index);
+        uint64_t dl = next_deadline(vm);
+        uint64_t n = budget - done;
+        if (dl > now && dl - now < n)
+            n = dl - now;
+        enum hart_stop stop;
+        done += hart_run(h, n, &stop);
+        if (stop == HART_STOP_WFI) {
+            *idle = true;
+            break;
+        }
+    }
+    return done;
+}
+
+static double host_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static bool input_possible(const struct vm *vm)
+{
+    return has_board(vm) && vm->cfg.poll_input && !vm->input_closed;
+}
+
+/* Every hart waits. Skip virtual time to the next deadline; when console input may still
+ * come, wait for it in host time (at most until the deadline) instead. Returns false when
+ * nothing can ever wake the machine. */
+static bool idle_until_next_event(struct vm *vm)
+{
+    uint64_t dl = next_deadline(vm);
+    uint64_t now = vm->round_vtime;
+    uint64_t gap = dl == UINT64_MAX ? UINT64_MAX : (dl > now ? dl - now : 0);
+    if (!input_possible(vm)) {
+        if (dl == UINT64_MAX)
+            return false;
+        vm->round_vtime = now + gap;
+        return true;
+    }
+    const uint64_t max_wait_ns = 100000000; /* look at the host at least every 100 ms */
+    int timeout_ms = gap >= max_wait_ns ? (int)(max_wait_ns / 1000000) : (int)(gap / 1000000);
+    double t0 = host_seconds();
+    if (!vm->cfg.poll_input(vm->cfg.input_ctx, vm, timeout_ms))
+        vm->input_closed = true;
+    uint64_t slept = (uint64_t)((host_seconds() - t0) * 1e9);
+    if (vm->input_len || gap > max_wait_ns)
+        vm->round_vtime = now + (slept < gap ? slept : gap);
+    else
+        vm->round_vtime = now + gap; /* waited until the deadline */
+    return true;
+}
+
+int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit)
+{
+    uint64_t start = vm_icount(vm);
+    uint64_t rounds = 0;
+    memset(exit, 0, sizeof(*exit));
+    for (;;) {
+        if (vm->exit_requested) {
+            exit->reason = vm->exit_reason;
+            exit->exit_code = vm->exit_code;
+            break;
+        }
+        if (vm->quit_requested) {
+            exit->reason = VM_EXIT_QUIT;
+            vm->quit_requested = false;
+            break;
+        }
+        uint64_t done = vm_icount(vm) - start;
+        if (max_insns && done >= max_insns) {
+            exit->reason = VM_EXIT_INSN_LIMIT;
+            break;
+        }
+        if (input_possible(vm) && rounds % VM_POLL_EVERY_ROUNDS == 0 &&
+            !vm->cfg.poll_input(vm->cfg.input_ctx, vm, 0))
+            vm->input_closed = true;
+        feed_uart(vm);
+
+        bool anyone_ran = false;
+        for (unsigned i = 0; i < vm->num_harts && !vm->exit_requested; i++) {
+            if (!hart_runnable(&vm->harts[i]))
+                continue;
+            uint64_t budget = vm->cfg.quantum;
+            if (max_insns) {
+                uint64_t left = max_insns - (vm_icount(vm) - start);
+                if (left == 0)
+                    break;
+                if (left < budget)
+                    budget = left;
+            }
+            bool idle;
+            if (run_slice(vm, i, budget, &idle))
+                anyone_ran = true;
+        }
+        vm->round_vtime += vm->cfg.quantum;
+        rounds++;
+        if (!anyone_ran && !vm->exit_requested && !vm->quit_requested) {
+            if (!idle_until_next_event(vm)) {
+                exit->reason = VM_EXIT_IDLE;
+                break;
+            }
+        }
+    }
+    exit->icount = vm_icount(vm);
+    return 0;
+}
