@@ -293,6 +293,8 @@ op_sfence_vma:
                 ILLEGAL();                                                              \
         }                                                                               \
         RD = old_;                                                                      \
+        if (!(writes))                                                                  \
+            NEXT(); /* a pure read changes nothing: the block goes on */               \
         EXIT_TO(NEXT_PC);                                                               \
     } while (0)
 op_csrrw: CSR_DO(0, RS1, true);
@@ -575,6 +577,18 @@ static bool straddles_page(const uint8_t *page, uint64_t vpc)
     return (vpc & 0xfff) == 0xffe && (page[0xffe] & 3) == 3;
 }
 
+/* csrrs/csrrc rd, csr, x0 and their immediate forms with 0 only read a CSR: they do not end
+ * a block. */
+static bool is_csr_read(const struct insn *in)
+{
+    switch (in->op) {
+    case OP_csrrs: case OP_csrrc: case OP_csrrsi: case OP_csrrci:
+        return in->rs1 == 0;
+    default:
+        return false;
+    }
+}
+
 /* Decode a block from `page` (host view of the physical page holding ppc). */
 static struct block *build_block(struct hart *h, uint64_t ppc, const uint8_t *page)
 {
@@ -595,7 +609,7 @@ static struct block *build_block(struct hart *h, uint64_t ppc, const uint8_t *pa
         tmp[count].offset = (uint16_t)bytes;
         bytes += len;
         count++;
-        if (insn_table[tmp[count - 1].op].flags & F_END)
+        if ((insn_table[tmp[count - 1].op].flags & F_END) && !is_csr_read(&tmp[count - 1]))
             break;
     }
     struct block *b = code_cache_alloc(h->code, count);

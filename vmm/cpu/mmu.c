@@ -182,6 +182,15 @@ static void host_write(uint8_t *p, unsigned size, uint64_t v)
     }
 }
 
+/* After an MMIO access: the decoded block must be left only if the access can make an
+ * interrupt takeable at the next boundary (this hart's mip gained a bit) or someone asked the
+ * hart to stop (exit, timer deadline moved). A line that fell cannot make an interrupt
+ * takeable, so polling loops stay inside their blocks. */
+static int mmio_result(const struct hart *h, uint64_t mip_before)
+{
+    return ((h->mip & ~mip_before) || h->stop_requested) ? MEM_EXIT : MEM_OK;
+}
+
 /* An access that lies within one page. */
 static int load_in_page(struct hart *h, uint64_t vaddr, unsigned size, uint64_t *value)
 {
@@ -198,9 +207,10 @@ static int load_in_page(struct hart *h, uint64_t vaddr, unsigned size, uint64_t 
     if (!pmp_allows(h, pa, size, TLB_READ, mode))
         return fault(h, EXC_LOAD_ACCESS, vaddr);
     bool mmio = bus_is_mmio(h->bus, pa);
+    uint64_t mip_before = h->mip;
     if ((mmio && (pa & (size - 1))) || bus_read(h->bus, pa, size, value))
         return fault(h, EXC_LOAD_ACCESS, vaddr);
-    return mmio ? MEM_EXIT : MEM_OK;
+    return mmio ? mmio_result(h, mip_before) : MEM_OK;
 }
 
 static int store_in_page(struct hart *h, uint64_t vaddr, unsigned size, uint64_t value,
@@ -223,9 +233,10 @@ static int store_in_page(struct hart *h, uint64_t vaddr, unsigned size, uint64_t
     if (host) {
         host_write(host, size, value);
     } else if (mmio) {
+        uint64_t mip_before = h->mip;
         if (bus_write(h->bus, pa, size, value))
             return fault(h, EXC_STORE_ACCESS, vaddr);
-        return MEM_EXIT;
+        return mmio_result(h, mip_before);
     } else {
         /* RAM page that PMP splits: write through the bus (it cannot fault: checked). */
         const struct bus_region *r = bus_find(h->bus, pa);
