@@ -254,7 +254,7 @@ bool sbi_handle_ecall(const struct sbi_host *host, struct hart *h)
         r.error = host->console_read(host->ctx);
         break;
     case EXT_LEGACY_CLEAR_IPI:
-        hart_set_irq(h, MIP_SSIP, false);
+        hart_set_sw_irq(h, MIP_SSIP, false);
         legacy = true;
         r.error = 0;
         break;

@@ -113,7 +113,7 @@ static void sbi_set_timer(void *ctx, unsigned hart, uint64_t value)
 static void sbi_send_ipi(void *ctx, unsigned hart)
 {
     struct vm *vm = ctx;
-    hart_set_irq(vm->harts[hart].hart, MIP_SSIP, true);
+    hart_set_sw_irq(vm->harts[hart].hart, MIP_SSIP, true);
 }
 
 static void sbi_remote_sfence(void *ctx, unsigned hart)

@@ -166,6 +166,14 @@ static bool note_page_write(struct code_cache *cc, uint64_t paddr)
         for (int i = 0; i < cc->hart_count; i++)
             hart_tlb_flush(cc->harts[i]);
     }
+    if (cc->page_flags[pi] & PAGE_HAS_RESERVATION) {
+        /* A store to a reserved page: no SC may succeed on it any more. */
+        for (int i = 0; i < cc->hart_count; i++) {
+            struct hart *h = cc->harts[i];
+            if (h->reservation_valid && (h->reservation_paddr >> 12) == (paddr >> 12))
+                h->reservation_valid = false;
+        }
+    }
     cc->page_flags[pi] = 0;
     return true;
 }

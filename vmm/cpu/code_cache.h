@@ -14,6 +14,7 @@ struct hart;
 
 #define PAGE_HAS_CODE 1u  /* blocks were decoded from this page */
 #define PAGE_HAS_PTE  2u  /* a page walk read a PTE from this page */
+#define PAGE_HAS_RESERVATION 4u /* a hart holds an LR reservation in this page */
 
 #define CODE_CACHE_MAX_HARTS 8
 
@@ -34,7 +35,8 @@ void code_cache_flush(struct code_cache *cc);
 /* Mark a page; marking flushes the write-TLB entries that map it in every hart. */
 void code_cache_mark_page(struct code_cache *cc, uint64_t paddr, unsigned flag);
 /* A store of len bytes at paddr is about to happen / happened. Invalidates blocks decoded from
- * the page and flushes TLBs if a PTE page changed. Returns true if anything was invalidated. */
+ * the page, flushes TLBs if a PTE page changed, and clears LR reservations in the page.
+ * Returns true if anything was invalidated. */
 bool code_cache_note_write(struct code_cache *cc, uint64_t paddr, uint64_t len);
 /* True if stores to this page must take the slow path. */
 bool code_cache_page_guarded(const struct code_cache *cc, uint64_t paddr);

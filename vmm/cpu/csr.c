@@ -221,7 +221,8 @@ int hart_csr_write(struct hart *h, uint32_t csr, uint64_t v)
     case CSR_STVAL: h->stval = v; return 0;
     case CSR_SIP:
         /* Only SSIP is writable from S-mode, and only when delegated. */
-        h->mip = (h->mip & ~(MIP_SSIP & h->mideleg)) | (v & MIP_SSIP & h->mideleg);
+        h->mip_sw = (h->mip_sw & ~(MIP_SSIP & h->mideleg)) | (v & MIP_SSIP & h->mideleg);
+        h->mip = h->mip_sw | h->mip_lines;
         return 0;
     case CSR_SATP: {
         if (h->priv == PRIV_S && (h->mstatus & MSTATUS_TVM))
@@ -252,7 +253,10 @@ int hart_csr_write(struct hart *h, uint32_t csr, uint64_t v)
     case CSR_MCAUSE: h->mcause = v; return 0;
     case CSR_MTVAL: h->mtval = v; return 0;
     case CSR_MIP:
-        h->mip = (h->mip & ~S_INTERRUPTS) | (v & S_INTERRUPTS);
+        /* Software writes its own SSIP/STIP/SEIP bits; reads see them ORed with the lines
+         * devices drive (so a device's SEIP cannot be cleared by software, as the spec says). */
+        h->mip_sw = v & S_INTERRUPTS;
+        h->mip = h->mip_sw | h->mip_lines;
         return 0;
     case CSR_PMPCFG0 ... CSR_PMPCFG15: {
         if (csr & 1)

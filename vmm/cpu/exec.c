@@ -288,7 +288,10 @@ op_sfence_vma:
         if (read_ && hart_csr_read(h, CSR_NUM, &old_))                                  \
             ILLEGAL();                                                                  \
         if (writes) {                                                                   \
-            uint64_t new_ = (kind) == 0 ? src_ : (kind) == 1 ? (old_ | src_) : (old_ & ~src_); \
+            /* mip.SEIP: read-modify-write acts on the software bit, not the line */     \
+            uint64_t base_ = CSR_NUM == 0x344 ? ((old_ & ~MIP_SEIP) | (h->mip_sw & MIP_SEIP)) \
+                                              : old_;                                   \
+            uint64_t new_ = (kind) == 0 ? src_ : (kind) == 1 ? (base_ | src_) : (base_ & ~src_); \
             if (hart_csr_write(h, CSR_NUM, new_))                                       \
                 ILLEGAL();                                                              \
         }                                                                               \
@@ -345,79 +348,49 @@ op_remuw: {
 
     /* ---------------- A ---------------- */
 op_lr_w: {
-    uint64_t a = RS1;
+    uint64_t a = RS1, v;
     if (a & 3)
         EXCEPTION(EXC_LOAD_MISALIGNED, a);
-    int32_t v;
-    LOAD(int32_t, a, v);
-    h->reservation_valid = true;
-    h->reservation_addr = a;
-    h->reservation_value = (uint32_t)v;
-    RD = (uint64_t)(int64_t)v;
-    END_MEM();
+    SYNC();
+    if (mmu_load_reserved(h, a, 4, &v) == MEM_FAULT)
+        MEM_EXCEPTION();
+    RD = (uint64_t)sext32(v);
+    NEXT();
 }
 op_lr_d: {
-    uint64_t a = RS1;
+    uint64_t a = RS1, v;
     if (a & 7)
         EXCEPTION(EXC_LOAD_MISALIGNED, a);
-    uint64_t v;
-    LOAD(uint64_t, a, v);
-    h->reservation_valid = true;
-    h->reservation_addr = a;
-    h->reservation_value = v;
+    SYNC();
+    if (mmu_load_reserved(h, a, 8, &v) == MEM_FAULT)
+        MEM_EXCEPTION();
     RD = v;
-    END_MEM();
+    NEXT();
 }
-    /* SC succeeds if this hart holds a reservation on the address and the memory still holds
-     * the value LR saw (stores by other harts in between break it). */
-op_sc_w: {
-    uint64_t a = RS1;
-    if (a & 3)
-        EXCEPTION(EXC_STORE_MISALIGNED, a);
-    if (!h->reservation_valid || h->reservation_addr != a) {
-        h->reservation_valid = false;
-        RD = 1;
-        NEXT();
-    }
-    uint8_t *p;
-    uint64_t amo_paddr;
-    AMO_PTR(uint32_t, a, p);
-    h->reservation_valid = false;
-    uint32_t cur, nv = (uint32_t)RS2;
-    memcpy(&cur, p, 4);
-    if (cur != (uint32_t)h->reservation_value) {
-        RD = 1;
-        NEXT();
-    }
-    memcpy(p, &nv, 4);
-    AMO_DONE(uint32_t);
-    RD = 0;
-    END_MEM();
-}
-op_sc_d: {
-    uint64_t a = RS1;
-    if (a & 7)
-        EXCEPTION(EXC_STORE_MISALIGNED, a);
-    if (!h->reservation_valid || h->reservation_addr != a) {
-        h->reservation_valid = false;
-        RD = 1;
-        NEXT();
-    }
-    uint8_t *p;
-    uint64_t amo_paddr;
-    AMO_PTR(uint64_t, a, p);
-    h->reservation_valid = false;
-    uint64_t cur, nv = RS2;
-    memcpy(&cur, p, 8);
-    if (cur != h->reservation_value) {
-        RD = 1;
-        NEXT();
-    }
-    memcpy(p, &nv, 8);
-    AMO_DONE(uint64_t);
-    RD = 0;
-    END_MEM();
-}
+    /* SC succeeds if this hart still holds the reservation LR took on the address: any store
+     * to the reserved page by another hart or a device clears it (see code_cache.c). */
+#define SC_OP(T, align)                                                                 \
+    do {                                                                                \
+        uint64_t a = RS1;                                                               \
+        if (a & (align))                                                                \
+            EXCEPTION(EXC_STORE_MISALIGNED, a);                                         \
+        if (!h->reservation_valid || h->reservation_addr != a) {                        \
+            h->reservation_valid = false;                                               \
+            RD = 1;                                                                     \
+            NEXT();                                                                     \
+        }                                                                               \
+        uint8_t *p;                                                                     \
+        uint64_t amo_paddr;                                                             \
+        AMO_PTR(T, a, p);                                                               \
+        h->reservation_valid = false;                                                   \
+        T nv = (T)RS2;                                                                  \
+        memcpy(p, &nv, sizeof(T));                                                      \
+        AMO_DONE(T);                                                                    \
+        RD = 0;                                                                         \
+        END_MEM();                                                                      \
+    } while (0)
+op_sc_w: SC_OP(uint32_t, 3);
+op_sc_d: SC_OP(uint64_t, 7);
 op_amoswap_w: AMO_OP(uint32_t, int32_t, b);
 op_amoadd_w: AMO_OP(uint32_t, int32_t, a + b);
 op_amoxor_w: AMO_OP(uint32_t, int32_t, a ^ b);

@@ -125,10 +125,12 @@ struct hart {
     uint8_t pmpcfg[HART_PMP_ENTRIES];
     uint64_t pmpaddr[HART_PMP_ENTRIES];
 
+    uint64_t mip_sw;       /* mip bits written by software (SSIP, STIP, SEIP) */
+    uint64_t mip_lines;    /* mip bits driven by devices; mip = mip_sw | mip_lines */
     bool wfi;              /* stalled in wfi until an interrupt is pending */
-    bool reservation_valid;
-    uint64_t reservation_addr; /* physical */
-    uint64_t reservation_value;
+    bool reservation_valid;       /* LR/SC: a store by anyone to the reserved page clears it */
+    uint64_t reservation_addr;    /* virtual address LR used */
+    uint64_t reservation_paddr;   /* its physical address */
 
     /* --- implementation state --- */
     struct bus *bus;
@@ -164,8 +166,10 @@ int hart_breakpoint_remove(struct hart *h, uint64_t vpc);
 /* Ask the hart to return from hart_run at the next instruction boundary. */
 void hart_request_stop(struct hart *h);
 
-/* Interrupt lines driven by devices (level-sensitive). */
+/* Interrupt lines driven by devices (level-sensitive). They survive hart_reset. */
 void hart_set_irq(struct hart *h, uint64_t mip_bits, bool level);
+/* Set or clear software-writable mip bits (SSIP, STIP, SEIP) as M-mode firmware would. */
+void hart_set_sw_irq(struct hart *h, uint64_t mip_bits, bool level);
 /* True if some interrupt is pending and enabled in mie (wfi would wake). */
 bool hart_irq_pending(const struct hart *h);
 

@@ -116,8 +116,8 @@ void hart_tlb_flush(struct hart *h)
 
 void hart_tlb_flush_ppage(struct hart *h, uint64_t ppage, int access)
 {
-    if (access == TLB_EXEC)
-        h->tlb_epoch++;
+    if (access == TLB_EXEC && ++h->tlb_epoch == 0)
+        memset(h->jcache, 0, sizeof(h->jcache));
     for (int m = 0; m < 4; m++)
         for (unsigned i = 0; i < TLB_SIZE; i++) {
             struct tlb_entry *e = &h->tlb[m][access][i];
@@ -264,6 +264,26 @@ int mmu_load_slow(struct hart *h, uint64_t vaddr, unsigned size, uint64_t *value
     }
     *value = v;
     return result;
+}
+
+int mmu_load_reserved(struct hart *h, uint64_t vaddr, unsigned size, uint64_t *value)
+{
+    uint64_t pa;
+    uint8_t *host;
+    int cause = translate_and_fill(h, vaddr, TLB_READ, h->dmode, &pa, &host);
+    if (cause)
+        return fault(h, cause, vaddr);
+    const struct bus_region *r = bus_find(h->bus, pa);
+    if (!r || r->kind != BUS_RAM || !pmp_allows(h, pa, size, TLB_READ, h->dmode))
+        return fault(h, EXC_LOAD_ACCESS, vaddr); /* reservations exist on RAM only */
+    *value = host_read(r->host + (pa - r->base), size);
+    /* Mark the page so that every store to it, by any hart or device, takes the slow path
+     * and clears the reservation. */
+    code_cache_mark_page(h->code, pa, PAGE_HAS_RESERVATION);
+    h->reservation_valid = true;
+    h->reservation_addr = vaddr;
+    h->reservation_paddr = pa;
+    return MEM_OK;
 }
 
 int mmu_store_slow(struct hart *h, uint64_t vaddr, unsigned size, uint64_t value)

@@ -32,6 +32,8 @@ bool pmp_page_uniform(const struct hart *h, uint64_t page, enum tlb_access acces
                       bool *allowed);
 
 int mmu_load_slow(struct hart *h, uint64_t vaddr, unsigned size, uint64_t *value);
+/* LR: an aligned load that also takes a reservation on its (RAM) page. MEM_OK/MEM_FAULT. */
+int mmu_load_reserved(struct hart *h, uint64_t vaddr, unsigned size, uint64_t *value);
 int mmu_store_slow(struct hart *h, uint64_t vaddr, unsigned size, uint64_t value);
 /* Host pointer for an aligned read-modify-write (AMO, SC) of `size` bytes; faults as a
  * store. Translation through the write TLB. Returns MEM_OK or MEM_FAULT. Also gives the

@@ -43,6 +43,8 @@ void hart_reset(struct hart *h, uint64_t pc)
     h->wfi = false;
     h->reservation_valid = false;
     h->stop_requested = false;
+    h->mip_sw = 0;
+    h->mip = h->mip_lines; /* device lines keep their level across a reset */
     hart_update_dmode(h);
     hart_tlb_flush(h);
 }
@@ -138,9 +140,20 @@ bool hart_irq_pending(const struct hart *h)
 void hart_set_irq(struct hart *h, uint64_t mip_bits, bool level)
 {
     if (level)
-        h->mip |= mip_bits;
+        h->mip_lines |= mip_bits;
     else
-        h->mip &= ~mip_bits;
+        h->mip_lines &= ~mip_bits;
+    h->mip = h->mip_sw | h->mip_lines;
+}
+
+void hart_set_sw_irq(struct hart *h, uint64_t mip_bits, bool level)
+{
+    mip_bits &= MIP_SSIP | MIP_STIP | MIP_SEIP;
+    if (level)
+        h->mip_sw |= mip_bits;
+    else
+        h->mip_sw &= ~mip_bits;
+    h->mip = h->mip_sw | h->mip_lines;
 }
 
 void hart_request_stop(struct hart *h)
