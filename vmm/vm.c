@@ -519,6 +519,7 @@ static void enter_supervisor(struct hart *h, uint64_t pc, uint64_t a0, uint64_t 
     h->medeleg = 0xb1ffull;  /* everything S can handle except ecall from S (the SBI) */
     h->mideleg = MIP_SSIP | MIP_STIP | MIP_SEIP;
     h->mcounteren = 0xffffffffull;
+    h->scounteren = 7;       /* cycle, time, instret readable from U-mode, as OpenSBI leaves it */
     h->pmpaddr[0] = (1ull << 54) - 1;
     h->pmpcfg[0] = 0x1f;     /* NAPOT, R W X */
     h->priv = PRIV_S;
