@@ -43,6 +43,7 @@ static void usage(FILE *out)
             "                    end_signature (as Spike's +signature, for compliance suites)\n"
             "  --signature-granularity N  bytes per signature line: 1, 2, 4 (default) or 8\n"
             "  -nographic        accepted for QEMU compatibility (the console is the terminal)\n"
+            "  -no-reboot        exit when the guest reboots instead of restarting it\n"
             "\n"
             "The console is stdin/stdout; on a terminal, Ctrl-A x quits.\n"
             "Exit status: the guest's exit code (HTIF exit, syscon/SBI poweroff), %d when\n"
@@ -129,6 +130,7 @@ static void report_where(struct vm *vm, const struct host_console *con)
 enum {
     OPT_KERNEL = 256, OPT_BIOS, OPT_INITRD, OPT_APPEND, OPT_MEMORY, OPT_SMP, OPT_QUANTUM,
     OPT_MAX_INSNS, OPT_STATS, OPT_HELP, OPT_NOGRAPHIC, OPT_SIGNATURE, OPT_SIGNATURE_GRANULARITY,
+    OPT_NO_REBOOT,
 };
 
 static int cmd_run(int argc, char **argv)
@@ -145,6 +147,7 @@ static int cmd_run(int argc, char **argv)
         { "max-insns", required_argument, NULL, OPT_MAX_INSNS },
         { "stats", no_argument, NULL, OPT_STATS },
         { "nographic", no_argument, NULL, OPT_NOGRAPHIC },
+        { "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
         { "signature", required_argument, NULL, OPT_SIGNATURE },
         { "signature-granularity", required_argument, NULL, OPT_SIGNATURE_GRANULARITY },
         { "help", no_argument, NULL, OPT_HELP },
@@ -153,6 +156,7 @@ static int cmd_run(int argc, char **argv)
     const char *kernel = NULL, *bios = NULL, *initrd = NULL, *append = NULL, *signature = NULL;
     uint64_t max_insns = 0, ram_mb = VM_DEFAULT_RAM_MB, smp = 1, quantum = 0, granularity = 4;
     int stats = 0;
+    bool no_reboot = false;
     optind = 1;
     int c;
     while ((c = getopt_long_only(argc, argv, "", opts, NULL)) != -1) {
@@ -188,6 +192,7 @@ static int cmd_run(int argc, char **argv)
             break;
         case OPT_STATS: stats = 1; break;
         case OPT_NOGRAPHIC: break;
+        case OPT_NO_REBOOT: no_reboot = true; break;
         case OPT_SIGNATURE: signature = optarg; break;
         case OPT_SIGNATURE_GRANULARITY:
             if (parse_u64(optarg, &granularity) ||
@@ -221,7 +226,7 @@ static int cmd_run(int argc, char **argv)
         .ram_size = ram_mb << 20, .num_harts = (unsigned)smp, .quantum = quantum,
         .console_write = host_console_write, .console_ctx = &con,
         .poll_input = host_console_poll, .input_ctx = &con,
-        .wall_clock_ns = host_wall_clock_ns, .entropy = host_entropy,
+        .wall_clock_ns = host_wall_clock_ns, .entropy = host_entropy, .no_reboot = no_reboot,
     };
     struct vm *vm = vm_create(&cfg, err, sizeof(err));
     if (!vm) {
@@ -265,8 +270,7 @@ static int cmd_run(int argc, char **argv)
         status = (int)(ex.exit_code & 0xff);
         break;
     case VM_EXIT_REBOOT:
-        fprintf(stderr, "rewind: the guest asked for a reboot; stopping (reboot is not "
-                        "supported yet)\n");
+        fprintf(stderr, "rewind: the guest rebooted (-no-reboot)\n");
         status = 0;
         break;
     case VM_EXIT_QUIT:

@@ -133,7 +133,10 @@ static struct sbiret hsm_call(const struct sbi_host *host, struct hart *h, uint6
             h->wfi = true;
             return (struct sbiret){ SBI_SUCCESS, 0 };
         }
-        return (struct sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
+        /* Reserved and (unimplemented) platform-specific types are invalid; only the default
+         * non-retentive suspend is a real type we lack. */
+        return (struct sbiret){ (uint32_t)a[0] == 0x80000000u ? SBI_ERR_NOT_SUPPORTED
+                                                              : SBI_ERR_INVALID_PARAM, 0 };
     default:
         return (struct sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
     }
@@ -171,7 +174,9 @@ static struct sbiret dbcn_read(const struct sbi_host *host, uint64_t len, uint64
     if (len > DBCN_MAX_BYTES)
         len = DBCN_MAX_BYTES;
     while (done < len) {
-        if (bus_is_mmio(host->bus, addr + done))
+        /* check the destination before taking a byte from the console, or it would be lost */
+        const struct bus_region *region = bus_find(host->bus, addr + done);
+        if (!region || region->kind != BUS_RAM)
             return (struct sbiret){ done ? SBI_SUCCESS : SBI_ERR_INVALID_PARAM, done };
         int c = host->console_read(host->ctx);
         if (c < 0)
@@ -225,8 +230,13 @@ bool sbi_handle_ecall(const struct sbi_host *host, struct hart *h)
         break;
     case EXT_DBCN:
         switch (fid) {
-        case 0: r = dbcn_write(host, a[0], a[1]); break;
-        case 1: r = dbcn_read(host, a[0], a[1]); break;
+        /* a2 = base_addr_hi, the upper XLEN bits of the address: nonzero is beyond memory */
+        case 0:
+            r = a[2] ? (struct sbiret){ SBI_ERR_INVALID_PARAM, 0 } : dbcn_write(host, a[0], a[1]);
+            break;
+        case 1:
+            r = a[2] ? (struct sbiret){ SBI_ERR_INVALID_PARAM, 0 } : dbcn_read(host, a[0], a[1]);
+            break;
         case 2: {
             uint8_t b = (uint8_t)a[0];
             host->console_write(host->ctx, &b, 1);

@@ -172,6 +172,9 @@ static void sbi_system_reset(void *ctx, uint32_t type, uint32_t reason)
 
 /* ---- creation ---- */
 
+static void remember_boot(struct vm *vm, const char *bios, const char *kernel, const char *initrd,
+                          const char *append);
+
 static void vm_ram_written(void *ctx, uint64_t paddr, uint64_t len)
 {
     struct vm *vm = ctx;
@@ -265,6 +268,7 @@ void vm_destroy(struct vm *vm)
     code_cache_destroy(vm->code);
     for (unsigned i = 0; i < VIRT_MAX_HARTS; i++)
         free(vm->harts[i].hart);
+    remember_boot(vm, NULL, NULL, NULL, NULL);
     free(vm);
 }
 
@@ -296,6 +300,9 @@ uint64_t vm_icount(const struct vm *vm)
  * would forward it. */
 static int attach_board(struct vm *vm, char *err, size_t errlen)
 {
+    if (vm->board_attached)
+        return 0;
+    vm->board_attached = true;
     bool sbi = vm->boot == VM_BOOT_KERNEL;
     clint_init(&vm->clint, vm->num_harts,
                (struct clint_host){ .mtime = clint_mtime, .set_mtime = clint_set_mtime, .ctx = vm });
@@ -481,12 +488,27 @@ int vm_load_program(struct vm *vm, const char *path, char *err, size_t errlen)
     return 0;
 }
 
-int vm_load_firmware(struct vm *vm, const char *bios, const char *kernel, const char *initrd,
-                     const char *append, char *err, size_t errlen)
+static char *dup_or_null(const char *s)
 {
-    vm->boot = VM_BOOT_FIRMWARE;
-    if (attach_board(vm, err, errlen))
-        return -1;
+    return s ? strdup(s) : NULL;
+}
+
+static void remember_boot(struct vm *vm, const char *bios, const char *kernel, const char *initrd,
+                          const char *append)
+{
+    free(vm->bios_path);
+    free(vm->kernel_path);
+    free(vm->initrd_path);
+    free(vm->append);
+    vm->bios_path = dup_or_null(bios);
+    vm->kernel_path = dup_or_null(kernel);
+    vm->initrd_path = dup_or_null(initrd);
+    vm->append = dup_or_null(append);
+}
+
+static int boot_firmware(struct vm *vm, char *err, size_t errlen)
+{
+    const char *bios = vm->bios_path, *kernel = vm->kernel_path, *initrd = vm->initrd_path;
     uint64_t fdt_addr = fdt_address(vm);
     uint64_t fw_entry, fw_end, k_entry = 0, k_end = VM_RAM_BASE + KERNEL_OFFSET;
     if (load_image(vm, bios, VM_RAM_BASE, &fw_entry, &fw_end, err, errlen))
@@ -503,12 +525,24 @@ int vm_load_firmware(struct vm *vm, const char *bios, const char *kernel, const 
     uint64_t rd_start = 0, rd_end = 0;
     if (initrd && load_initrd(vm, initrd, k_end, fdt_addr, &rd_start, &rd_end, err, errlen))
         return -1;
-    if (place_fdt(vm, append, initrd != NULL, rd_start, rd_end, fdt_addr, err, errlen))
+    if (place_fdt(vm, vm->append, initrd != NULL, rd_start, rd_end, fdt_addr, err, errlen))
         return -1;
     bootrom_build(&vm->bootrom, fw_entry, fdt_addr, kernel ? k_entry : 0, BOOTROM_NEXT_S);
-    for (unsigned i = 0; i < vm->num_harts; i++)
+    for (unsigned i = 0; i < vm->num_harts; i++) {
         hart_reset(vm->harts[i].hart, VIRT_BOOTROM_BASE);
+        vm->harts[i].state = SBI_HART_STARTED;
+    }
     return 0;
+}
+
+int vm_load_firmware(struct vm *vm, const char *bios, const char *kernel, const char *initrd,
+                     const char *append, char *err, size_t errlen)
+{
+    vm->boot = VM_BOOT_FIRMWARE;
+    remember_boot(vm, bios, kernel, initrd, append);
+    if (attach_board(vm, err, errlen))
+        return -1;
+    return boot_firmware(vm, err, errlen);
 }
 
 /* What firmware would have done before entering the kernel: delegate the traps and
@@ -529,20 +563,18 @@ static void enter_supervisor(struct hart *h, uint64_t pc, uint64_t a0, uint64_t 
     hart_tlb_flush(h);
 }
 
-int vm_load_kernel(struct vm *vm, const char *kernel, const char *initrd, const char *append,
-                   char *err, size_t errlen)
+static int boot_kernel(struct vm *vm, char *err, size_t errlen)
 {
-    vm->boot = VM_BOOT_KERNEL;
-    if (attach_board(vm, err, errlen))
-        return -1;
     uint64_t fdt_addr = fdt_address(vm);
     uint64_t k_entry, k_end;
-    if (load_image(vm, kernel, VM_RAM_BASE + KERNEL_OFFSET, &k_entry, &k_end, err, errlen))
+    if (load_image(vm, vm->kernel_path, VM_RAM_BASE + KERNEL_OFFSET, &k_entry, &k_end, err,
+                   errlen))
         return -1;
     uint64_t rd_start = 0, rd_end = 0;
+    const char *initrd = vm->initrd_path;
     if (initrd && load_initrd(vm, initrd, k_end, fdt_addr, &rd_start, &rd_end, err, errlen))
         return -1;
-    if (place_fdt(vm, append, initrd != NULL, rd_start, rd_end, fdt_addr, err, errlen))
+    if (place_fdt(vm, vm->append, initrd != NULL, rd_start, rd_end, fdt_addr, err, errlen))
         return -1;
     /* Hart 0 boots the kernel; the others wait, stopped, for an HSM hart_start. */
     for (unsigned i = 0; i < vm->num_harts; i++) {
@@ -551,10 +583,43 @@ int vm_load_kernel(struct vm *vm, const char *kernel, const char *initrd, const 
             enter_supervisor(slot->hart, k_entry, 0, fdt_addr);
             slot->state = SBI_HART_STARTED;
         } else {
+            hart_reset(slot->hart, VM_RAM_BASE);
             slot->state = SBI_HART_STOPPED;
         }
     }
     return 0;
+}
+
+int vm_load_kernel(struct vm *vm, const char *kernel, const char *initrd, const char *append,
+                   char *err, size_t errlen)
+{
+    vm->boot = VM_BOOT_KERNEL;
+    remember_boot(vm, NULL, kernel, initrd, append);
+    if (attach_board(vm, err, errlen))
+        return -1;
+    return boot_kernel(vm, err, errlen);
+}
+
+int vm_reboot(struct vm *vm, char *err, size_t errlen)
+{
+    if (vm->boot != VM_BOOT_FIRMWARE && vm->boot != VM_BOOT_KERNEL) {
+        snprintf(err, errlen, "only the virt board can reboot");
+        return -1;
+    }
+    /* Devices back to their reset state (the RTC keeps the wall clock), RAM images loaded
+     * again as at power-on, and nothing decoded or translated from the old contents. */
+    clint_reset(&vm->clint);
+    plic_reset(&vm->plic);
+    uart_reset(&vm->uart);
+    goldfish_rtc_reset(&vm->rtc);
+    code_cache_flush(vm->code);
+    for (unsigned i = 0; i < vm->num_harts; i++)
+        hart_tlb_flush(vm->harts[i].hart);
+    vm->reboots++;
+    int rc = vm->boot == VM_BOOT_FIRMWARE ? boot_firmware(vm, err, errlen)
+                                          : boot_kernel(vm, err, errlen);
+    code_cache_flush(vm->code);
+    return rc;
 }
 
 int vm_write_signature(struct vm *vm, const char *path, unsigned granularity, char *err,

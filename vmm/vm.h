@@ -32,6 +32,8 @@ struct vm_config {
     /* Entropy for the device tree's rng-seed; NULL: no seed. */
     void (*entropy)(void *ctx, uint8_t *buf, size_t len);
     void *host_ctx;
+    /* A guest reboot ends the run (VM_EXIT_REBOOT) instead of restarting the machine. */
+    bool no_reboot;
 };
 
 enum vm_exit_reason {

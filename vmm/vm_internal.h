@@ -56,6 +56,10 @@ struct vm {
     bool has_htif;
     struct elf_image image;
     struct sbi_host sbi;
+    bool board_attached;
+    /* what was booted, so that a reboot can boot it again */
+    char *bios_path, *kernel_path, *initrd_path, *append;
+    unsigned reboots;
 
     /* virtual time: guest nanoseconds at the start of the current round, and mtime's offset
      * (ticks) from writes to mtime */
@@ -74,6 +78,9 @@ struct vm {
     enum vm_exit_reason exit_reason;
     uint64_t exit_code;
 };
+
+/* vm.c: put firmware/kernel/initrd/FDT into RAM again and reset harts and devices. */
+int vm_reboot(struct vm *vm, char *err, size_t errlen);
 
 /* vm_run.c */
 uint64_t vm_hart_vtime(const struct vm *vm, unsigned index);

@@ -184,6 +184,15 @@ int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit)
     uint64_t rounds = 0;
     memset(exit, 0, sizeof(*exit));
     for (;;) {
+        if (vm->exit_requested && vm->exit_reason == VM_EXIT_REBOOT && !vm->cfg.no_reboot) {
+            char err[256];
+            vm->exit_requested = false;
+            for (unsigned i = 0; i < vm->num_harts; i++)
+                vm->harts[i].hart->stop_requested = false;
+            if (vm_reboot(vm, err, sizeof(err)) == 0)
+                continue;
+            vm_request_exit(vm, VM_EXIT_REBOOT, 0); /* files vanished: stop instead */
+        }
         if (vm->exit_requested) {
             exit->reason = vm->exit_reason;
             exit->exit_code = vm->exit_code;
