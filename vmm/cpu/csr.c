@@ -50,11 +50,13 @@ static void mstatus_write(struct hart *h, uint64_t v)
     if (((n & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT) == 2) /* reserved: keep the old value */
         n = (n & ~MSTATUS_MPP) | (old & MSTATUS_MPP);
     h->mstatus = n;
-    uint64_t mmu_bits = MSTATUS_MPRV | MSTATUS_MPP | MSTATUS_SUM | MSTATUS_MXR;
-    if ((old ^ n) & mmu_bits) {
+    /* MPRV/MPP only choose which privilege's TLB data accesses use. SUM and MXR change what
+     * S-mode (and, for MXR, U-mode) loads and stores may touch: only those data TLBs go;
+     * fetches are unaffected. */
+    if ((old ^ n) & (MSTATUS_MPRV | MSTATUS_MPP))
         hart_update_dmode(h);
-        hart_tlb_flush(h);
-    }
+    if ((old ^ n) & (MSTATUS_SUM | MSTATUS_MXR))
+        hart_tlb_flush_data(h);
 }
 
 static uint64_t counter_value(const struct hart *h, uint32_t csr)

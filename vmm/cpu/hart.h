@@ -190,6 +190,7 @@ void hart_mret(struct hart *h);
 void hart_sret(struct hart *h);
 void hart_update_dmode(struct hart *h);
 void hart_tlb_flush(struct hart *h);
+void hart_tlb_flush_data(struct hart *h); /* load/store translations of S and U only */
 void hart_tlb_flush_ppage(struct hart *h, uint64_t ppage, int access);
 
 #endif

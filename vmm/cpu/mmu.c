@@ -114,6 +114,14 @@ void hart_tlb_flush(struct hart *h)
         memset(h->jcache, 0, sizeof(h->jcache)); /* never confuse a wrapped epoch */
 }
 
+void hart_tlb_flush_data(struct hart *h)
+{
+    memset(h->tlb[PRIV_S][TLB_READ], 0xff, sizeof(h->tlb[PRIV_S][TLB_READ]));
+    memset(h->tlb[PRIV_S][TLB_WRITE], 0xff, sizeof(h->tlb[PRIV_S][TLB_WRITE]));
+    memset(h->tlb[PRIV_U][TLB_READ], 0xff, sizeof(h->tlb[PRIV_U][TLB_READ]));
+    memset(h->tlb[PRIV_U][TLB_WRITE], 0xff, sizeof(h->tlb[PRIV_U][TLB_WRITE]));
+}
+
 void hart_tlb_flush_ppage(struct hart *h, uint64_t ppage, int access)
 {
     if (access == TLB_EXEC && ++h->tlb_epoch == 0)
