@@ -198,6 +198,10 @@ long fdt_build(const struct fdt_machine *m, void *buf, size_t bufsize, char *err
     }
     struct writer w = { .fdt = buf };
     check(&w, fdt_create(buf, (int)bufsize));
+    if (w.err) { /* buf holds no tree to continue with (and may be shorter than a header) */
+        snprintf(err, errlen, "device tree: %s", fdt_strerror(w.err));
+        return -1;
+    }
     check(&w, fdt_finish_reservemap(buf));
     begin(&w, "");
     prop_u32(&w, "#address-cells", 2);
