@@ -6,7 +6,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vmm/vm.h"
@@ -92,9 +94,11 @@ const char *host_console_last_line(const struct host_console *c)
     return c->last_line;
 }
 
-/* Terminal input: Ctrl-A x quits, Ctrl-A Ctrl-A sends one Ctrl-A, Ctrl-A h lists them. */
-static void handle_tty_bytes(struct host_console *c, struct vm *vm, const uint8_t *buf, size_t n)
+/* Terminal input: Ctrl-A x quits, Ctrl-A Ctrl-A sends one Ctrl-A, Ctrl-A h lists them.
+ * Filters buf in place and returns how many bytes are for the guest. */
+static size_t filter_tty_bytes(struct host_console *c, struct vm *vm, uint8_t *buf, size_t n)
 {
+    size_t out = 0;
     for (size_t i = 0; i < n; i++) {
         uint8_t b = buf[i];
         if (c->escape) {
@@ -114,33 +118,84 @@ static void handle_tty_bytes(struct host_console *c, struct vm *vm, const uint8_
             c->escape = true;
             continue;
         }
-        vm_console_input(vm, &b, 1);
+        buf[out++] = b;
+    }
+    return out;
+}
+
+static size_t gate_console_input(void *ctx, struct vm *vm, uint8_t *buf, size_t max, bool *eof)
+{
+    struct host_console *c = ctx;
+    *eof = false;
+    if (c->in_fd < 0) {
+        *eof = true;
+        return 0;
+    }
+    if (max == 0)
+        return 0; /* the guest has not taken what is waiting yet: leave the rest unread */
+    struct pollfd p = { .fd = c->in_fd, .events = POLLIN };
+    if (poll(&p, 1, 0) <= 0)
+        return 0;
+    ssize_t n = read(c->in_fd, buf, max);
+    if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
+        *eof = true;
+        return 0;
+    }
+    if (n < 0)
+        return 0;
+    return c->tty ? filter_tty_bytes(c, vm, buf, (size_t)n) : (size_t)n;
+}
+
+static double host_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Wait for input in host time, at most max_ns and at most 100 ms at a time. */
+static uint64_t gate_idle(void *ctx, struct vm *vm, uint64_t max_ns)
+{
+    struct host_console *c = ctx;
+    (void)vm;
+    const uint64_t step_ns = 100000000;
+    uint64_t wait_ns = max_ns < step_ns ? max_ns : step_ns;
+    if (c->in_fd < 0)
+        return max_ns;
+    double t0 = host_seconds();
+    struct pollfd p = { .fd = c->in_fd, .events = POLLIN };
+    int r = poll(&p, 1, (int)(wait_ns / 1000000));
+    uint64_t passed = (uint64_t)((host_seconds() - t0) * 1e9);
+    if (r == 0 && wait_ns == max_ns)
+        return max_ns; /* waited until the deadline */
+    return passed < max_ns ? passed : max_ns;
+}
+
+static uint64_t gate_wall_clock_ns(void *ctx, struct vm *vm)
+{
+    (void)ctx;
+    (void)vm;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void gate_entropy(void *ctx, struct vm *vm, uint8_t *buf, size_t len)
+{
+    (void)ctx;
+    (void)vm;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = getrandom(buf + done, len - done, 0);
+        if (n <= 0)
+            break;
+        done += (size_t)n;
     }
 }
 
-bool host_console_poll(void *ctx, struct vm *vm, int timeout_ms)
+struct vm_gate host_gate(struct host_console *c)
 {
-    struct host_console *c = ctx;
-    if (c->in_fd < 0)
-        return false;
-    struct pollfd p = { .fd = c->in_fd, .events = POLLIN };
-    int r = poll(&p, 1, timeout_ms);
-    if (r < 0)
-        return errno == EINTR;
-    if (r == 0)
-        return true;
-    uint8_t buf[256];
-    size_t room = vm_console_input_space(vm);
-    if (room == 0)
-        return true; /* the guest has not taken what is waiting yet: leave the rest unread */
-    ssize_t n = read(c->in_fd, buf, room < sizeof(buf) ? room : sizeof(buf));
-    if (n < 0)
-        return errno == EINTR || errno == EAGAIN;
-    if (n == 0)
-        return false; /* end of input */
-    if (c->tty)
-        handle_tty_bytes(c, vm, buf, (size_t)n);
-    else
-        vm_console_input(vm, buf, (size_t)n);
-    return true;
+    return (struct vm_gate){ .console_input = gate_console_input, .idle = gate_idle,
+                             .wall_clock_ns = gate_wall_clock_ns, .entropy = gate_entropy,
+                             .ctx = c };
 }

@@ -1,6 +1,7 @@
-/* host_console.h — the CLI's side of the guest console: guest output to stdout (remembering
- * the last line for reports), host input from stdin (raw terminal with QEMU's Ctrl-A x
- * escape when stdin is a terminal; plain bytes from a pipe or file). */
+/* host_console.h — the host side of the gate for `rewind run`/`record`: guest output to
+ * stdout (remembering the last line for reports), console input from stdin (raw terminal with
+ * QEMU's Ctrl-A x escape when stdin is a terminal; plain bytes from a pipe or file), idle
+ * waits in host time, the host's wall clock and entropy. */
 #ifndef REWIND_HOST_CONSOLE_H
 #define REWIND_HOST_CONSOLE_H
 
@@ -24,9 +25,10 @@ void host_console_init(struct host_console *c, int in_fd);
 /* Raw mode for a terminal; restored by host_console_restore (also on fatal signals). */
 void host_console_enter_raw(struct host_console *c);
 void host_console_restore(struct host_console *c);
-/* vm_config callbacks */
+/* vm_config.console_write */
 void host_console_write(void *ctx, const uint8_t *bytes, size_t len);
-bool host_console_poll(void *ctx, struct vm *vm, int timeout_ms);
+/* A vm_gate answered by the host, with ctx = the host_console. */
+struct vm_gate host_gate(struct host_console *c);
 /* The last line the guest printed (without the newline). */
 const char *host_console_last_line(const struct host_console *c);
 

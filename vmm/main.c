@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -88,26 +87,6 @@ static double now_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static uint64_t host_wall_clock_ns(void *ctx)
-{
-    (void)ctx;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void host_entropy(void *ctx, uint8_t *buf, size_t len)
-{
-    (void)ctx;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = getrandom(buf + done, len - done, 0);
-        if (n <= 0)
-            break;
-        done += (size_t)n;
-    }
 }
 
 static const char *priv_name(enum priv p)
@@ -225,8 +204,7 @@ static int cmd_run(int argc, char **argv)
     struct vm_config cfg = {
         .ram_size = ram_mb << 20, .num_harts = (unsigned)smp, .quantum = quantum,
         .console_write = host_console_write, .console_ctx = &con,
-        .poll_input = host_console_poll, .input_ctx = &con,
-        .wall_clock_ns = host_wall_clock_ns, .entropy = host_entropy, .no_reboot = no_reboot,
+        .gate = host_gate(&con), .no_reboot = no_reboot,
     };
     struct vm *vm = vm_create(&cfg, err, sizeof(err));
     if (!vm) {

@@ -61,6 +61,24 @@ static void console_out(struct vm *vm, const uint8_t *bytes, size_t len)
 {
     if (vm->cfg.console_write)
         vm->cfg.console_write(vm->cfg.console_ctx, bytes, len);
+    if (vm->cfg.observer.event) {
+        struct vm_event ev = { .kind = VM_EVENT_CONSOLE_OUT, .hart = vm->current,
+                               .icount = vm_icount(vm), .pc = vm->harts[vm->current].hart->pc,
+                               .data = bytes, .len = len };
+        vm->cfg.observer.event(vm->cfg.observer.ctx, vm, &ev);
+    }
+}
+
+/* Interrupts taken are derived events. */
+static void hart_trap(void *ctx, struct hart *h, uint64_t cause)
+{
+    struct vm_hart_slot *slot = ctx;
+    struct vm *vm = slot->vm;
+    if (!(cause >> 63) || !vm->cfg.observer.event)
+        return;
+    struct vm_event ev = { .kind = VM_EVENT_INTERRUPT, .hart = slot->index,
+                           .icount = vm_icount(vm), .pc = h->pc, .value = cause };
+    vm->cfg.observer.event(vm->cfg.observer.ctx, vm, &ev);
 }
 
 static void uart_tx(void *ctx, uint8_t byte)
@@ -245,7 +263,7 @@ struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen)
         }
         hart_init(slot->hart, i, &vm->bus, vm->code,
                   (struct hart_platform){ .read_time = hart_read_time, .ecall = hart_ecall,
-                                          .ctx = slot });
+                                          .trap = hart_trap, .ctx = slot });
         hart_reset(slot->hart, VM_RAM_BASE);
     }
     vm->sbi = (struct sbi_host){
@@ -255,7 +273,7 @@ struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen)
         .hart_state = sbi_hart_state, .hart_start = sbi_hart_start, .hart_stop = sbi_hart_stop,
         .system_reset = sbi_system_reset, .bus = &vm->bus, .ctx = vm,
     };
-    vm->wall_clock_base_ns = cfg->wall_clock_ns ? cfg->wall_clock_ns(cfg->host_ctx) : 0;
+    vm->wall_clock_base_ns = cfg->gate.wall_clock_ns ? cfg->gate.wall_clock_ns(cfg->gate.ctx, vm) : 0;
     return vm;
 }
 
@@ -447,9 +465,9 @@ static int place_fdt(struct vm *vm, const char *append, bool has_initrd, uint64_
                      uint64_t initrd_end, uint64_t fdt_addr, char *err, size_t errlen)
 {
     uint8_t seed[RNG_SEED_BYTES];
-    bool have_seed = vm->cfg.entropy != NULL;
+    bool have_seed = vm->cfg.gate.entropy != NULL;
     if (have_seed)
-        vm->cfg.entropy(vm->cfg.host_ctx, seed, sizeof(seed));
+        vm->cfg.gate.entropy(vm->cfg.gate.ctx, vm, seed, sizeof(seed));
     struct fdt_machine m = {
         .num_harts = vm->num_harts, .isa = ISA_STRING, .mmu_type = "riscv,sv48",
         .ram_base = VM_RAM_BASE, .ram_size = vm->cfg.ram_size, .bootargs = append,

@@ -16,22 +16,55 @@ struct vm;
 #define VM_DEFAULT_RAM_MB 128
 #define VM_DEFAULT_QUANTUM 10000
 
+/* The one door to the outside world (the determinism contract): every value the machine
+ * takes from outside comes through these calls. Live, the host answers; recording, the host
+ * answers and the trace keeps the answer; replaying, the trace answers. NULL members mean
+ * "nothing comes from there". */
+struct vm_gate {
+    /* Console input waiting now (called between rounds): copy at most max bytes into buf and
+     * return how many; set *eof once no more input can ever come. */
+    size_t (*console_input)(void *ctx, struct vm *vm, uint8_t *buf, size_t max, bool *eof);
+    /* Every hart waits and console input may still come: wait for it in host time, at most
+     * max_ns (UINT64_MAX: no deadline), and return how many ns of guest time pass (<= max_ns). */
+    uint64_t (*idle)(void *ctx, struct vm *vm, uint64_t max_ns);
+    /* Wall-clock time (ns since the epoch), read once at start for the RTC. */
+    uint64_t (*wall_clock_ns)(void *ctx, struct vm *vm);
+    /* Entropy for the device tree's rng-seed. */
+    void (*entropy)(void *ctx, struct vm *vm, uint8_t *buf, size_t len);
+    void *ctx;
+};
+
+/* Derived events: what the machine did. A recorder writes them; a replayer checks them. */
+enum vm_event_kind {
+    VM_EVENT_CONSOLE_OUT,  /* data/len: bytes the guest printed */
+    VM_EVENT_INTERRUPT,    /* value: mcause/scause of an interrupt taken, pc: where */
+    VM_EVENT_EXIT,         /* value: exit code; pc: hart 0's pc */
+};
+
+struct vm_event {
+    enum vm_event_kind kind;
+    unsigned hart;
+    uint64_t icount;       /* the machine's total retired instructions when it happened */
+    uint64_t pc;
+    uint64_t value;
+    const uint8_t *data;
+    size_t len;
+};
+
+struct vm_observer {
+    void (*event)(void *ctx, struct vm *vm, const struct vm_event *ev);
+    void *ctx;
+};
+
 struct vm_config {
     uint64_t ram_size;                   /* bytes */
     unsigned num_harts;                  /* 1..8 (0 means 1) */
     uint64_t quantum;                    /* instructions per hart per round (0: default) */
-    /* Guest console output (UART, SBI console, HTIF). */
+    /* Guest console output (UART, SBI console, HTIF): an output, not an input. */
     void (*console_write)(void *ctx, const uint8_t *bytes, size_t len);
     void *console_ctx;
-    /* Host input: wait up to timeout_ms (0: just look) for console input and hand it to
-     * vm_console_input. Returns false once no more input can ever come (EOF). NULL: none. */
-    bool (*poll_input)(void *ctx, struct vm *vm, int timeout_ms);
-    void *input_ctx;
-    /* Wall-clock time (ns since the epoch) for the RTC; NULL: the epoch. */
-    uint64_t (*wall_clock_ns)(void *ctx);
-    /* Entropy for the device tree's rng-seed; NULL: no seed. */
-    void (*entropy)(void *ctx, uint8_t *buf, size_t len);
-    void *host_ctx;
+    struct vm_gate gate;
+    struct vm_observer observer;
     /* A guest reboot ends the run (VM_EXIT_REBOOT) instead of restarting the machine. */
     bool no_reboot;
 };
@@ -71,10 +104,8 @@ bool vm_file_is_linux_image(const char *path);
 
 /* Run until the guest exits, the budget (0 = unlimited) is spent, or nothing can happen. */
 int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit);
-/* Console input from the host (called from poll_input). Bytes wait in a bounded buffer
- * until the UART has room; returns how many were accepted. */
-size_t vm_console_input(struct vm *vm, const uint8_t *bytes, size_t len);
-/* How many more bytes vm_console_input would accept now. */
+/* How many more console input bytes the machine can buffer now (the gate is asked for at
+ * most this many). */
 size_t vm_console_input_space(const struct vm *vm);
 /* Ask vm_run to return at the next instruction boundary (VM_EXIT_QUIT). */
 void vm_request_quit(struct vm *vm);

@@ -66,6 +66,8 @@ struct vm {
     uint64_t round_vtime;
     int64_t mtime_offset;
     unsigned current;            /* index of the hart running now */
+    uint64_t rounds;             /* scheduling rounds so far (console input is polled every
+                                    VM_POLL_EVERY_ROUNDS: a function of machine state) */
     uint64_t wall_clock_base_ns; /* wall clock at vtime 0 (an input) */
 
     /* host console input waiting for room in the UART */

@@ -25,6 +25,13 @@ void vm_request_exit(struct vm *vm, enum vm_exit_reason reason, uint64_t code)
         vm->exit_requested = true;
         vm->exit_reason = reason;
         vm->exit_code = code;
+        if (vm->cfg.observer.event) {
+            struct vm_event ev = { .kind = VM_EVENT_EXIT, .hart = vm->current,
+                                   .icount = vm_icount(vm),
+                                   .pc = vm->harts[vm->current].hart->pc,
+                                   .value = reason == VM_EXIT_REBOOT ? 0x10000 : code };
+            vm->cfg.observer.event(vm->cfg.observer.ctx, vm, &ev);
+        }
     }
     for (unsigned i = 0; i < vm->num_harts; i++)
         hart_request_stop(vm->harts[i].hart);
@@ -37,7 +44,7 @@ void vm_request_quit(struct vm *vm)
         hart_request_stop(vm->harts[i].hart);
 }
 
-size_t vm_console_input(struct vm *vm, const uint8_t *bytes, size_t len)
+static size_t buffer_input(struct vm *vm, const uint8_t *bytes, size_t len)
 {
     size_t n = 0;
     while (n < len && vm->input_len < VM_INPUT_BUFFER) {
@@ -45,6 +52,22 @@ size_t vm_console_input(struct vm *vm, const uint8_t *bytes, size_t len)
         vm->input_len++;
     }
     return n;
+}
+
+/* Ask the gate for console input that is waiting now. */
+static void take_console_input(struct vm *vm)
+{
+    if (!vm->cfg.gate.console_input || vm->input_closed)
+        return;
+    uint8_t buf[512];
+    size_t room = vm_console_input_space(vm);
+    if (room > sizeof(buf))
+        room = sizeof(buf);
+    bool eof = false;
+    size_t n = vm->cfg.gate.console_input(vm->cfg.gate.ctx, vm, buf, room, &eof);
+    buffer_input(vm, buf, n > room ? room : n);
+    if (eof)
+        vm->input_closed = true;
 }
 
 size_t vm_console_input_space(const struct vm *vm)
@@ -139,16 +162,9 @@ static uint64_t run_slice(struct vm *vm, unsigned index, uint64_t budget, bool *
     return done;
 }
 
-static double host_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static bool input_possible(const struct vm *vm)
 {
-    return has_board(vm) && vm->cfg.poll_input && !vm->input_closed;
+    return has_board(vm) && vm->cfg.gate.console_input && vm->cfg.gate.idle && !vm->input_closed;
 }
 
 /* Every hart waits. Skip virtual time to the next deadline; when console input may still
@@ -165,23 +181,15 @@ static bool idle_until_next_event(struct vm *vm)
         vm->round_vtime = now + gap;
         return true;
     }
-    const uint64_t max_wait_ns = 100000000; /* look at the host at least every 100 ms */
-    int timeout_ms = gap >= max_wait_ns ? (int)(max_wait_ns / 1000000) : (int)(gap / 1000000);
-    double t0 = host_seconds();
-    if (!vm->cfg.poll_input(vm->cfg.input_ctx, vm, timeout_ms))
-        vm->input_closed = true;
-    uint64_t slept = (uint64_t)((host_seconds() - t0) * 1e9);
-    if (vm->input_len || gap > max_wait_ns)
-        vm->round_vtime = now + (slept < gap ? slept : gap);
-    else
-        vm->round_vtime = now + gap; /* waited until the deadline */
+    uint64_t passed = vm->cfg.gate.idle(vm->cfg.gate.ctx, vm, gap);
+    vm->round_vtime = now + (passed < gap ? passed : gap);
+    take_console_input(vm);
     return true;
 }
 
 int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit)
 {
     uint64_t start = vm_icount(vm);
-    uint64_t rounds = 0;
     memset(exit, 0, sizeof(*exit));
     for (;;) {
         if (vm->exit_requested && vm->exit_reason == VM_EXIT_REBOOT && !vm->cfg.no_reboot) {
@@ -208,9 +216,8 @@ int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit)
             exit->reason = VM_EXIT_INSN_LIMIT;
             break;
         }
-        if (input_possible(vm) && rounds % VM_POLL_EVERY_ROUNDS == 0 &&
-            !vm->cfg.poll_input(vm->cfg.input_ctx, vm, 0))
-            vm->input_closed = true;
+        if (has_board(vm) && vm->rounds % VM_POLL_EVERY_ROUNDS == 0)
+            take_console_input(vm);
         feed_uart(vm);
 
         bool anyone_ran = false;
@@ -230,7 +237,7 @@ int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit)
                 anyone_ran = true;
         }
         vm->round_vtime += vm->cfg.quantum;
-        rounds++;
+        vm->rounds++;
         if (!anyone_ran && !vm->exit_requested && !vm->quit_requested) {
             if (!idle_until_next_event(vm)) {
                 exit->reason = VM_EXIT_IDLE;

@@ -105,6 +105,9 @@ struct hart_platform {
     /* Called for every ecall before it traps. Returning true means the platform handled it
      * (a built-in SBI): the ecall then retires and execution continues after it. */
     bool (*ecall)(void *ctx, struct hart *h);
+    /* Told of every interrupt taken (cause with bit 63 set), with h->pc still the
+     * interrupted pc. May be NULL. */
+    void (*trap)(void *ctx, struct hart *h, uint64_t cause);
     void *ctx;
 };
 

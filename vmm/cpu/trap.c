@@ -69,6 +69,8 @@ static void trap_enter(struct hart *h, uint64_t cause, uint64_t tval)
     bool interrupt = cause >> 63;
     unsigned code = (unsigned)(cause & 63);
     uint64_t deleg = interrupt ? h->mideleg : h->medeleg;
+    if (interrupt && h->platform.trap)
+        h->platform.trap(h->platform.ctx, h, cause);
     h->wfi = false;
     h->reservation_valid = false;
     if (h->priv != PRIV_M && ((deleg >> code) & 1)) {
