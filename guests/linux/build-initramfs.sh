@@ -21,13 +21,23 @@ die() { echo "build-initramfs: $*" >&2; exit 1; }
 OUTDIR="$1"
 command -v "$CC" >/dev/null ||
   die "$CC not found: install 'gcc-riscv64-linux-gnu' (./run setup does it)"
+case "$("$CC" -print-file-name=libc.a)" in
+  /*) ;;
+  *) die "no static riscv64 glibc: install 'libc6-dev-riscv64-cross' (./run setup does it)" ;;
+esac
 
 mkdir -p "$OUTDIR"
+OUTDIR="$(cd "$OUTDIR" && pwd)"
 INIT="$OUTDIR/init"
 CPIO="$OUTDIR/initramfs.cpio"
 
-"$CC" -static -O2 -g -std=gnu11 -Wall -Wextra -Werror \
-  -o "$INIT" "$HERE/init/init.c"
+# Compiled from a fixed directory with the source prefix mapped, so the bytes
+# (and hence the initramfs hash a trace records) do not depend on the caller's
+# working directory or where the repository is checked out.
+( cd "$HERE" &&
+  "$CC" -static -O2 -g -std=gnu11 -Wall -Wextra -Werror \
+    -ffile-prefix-map="$HERE"=guests/linux \
+    -o "$INIT" init/init.c )
 
 # --- newc writer -------------------------------------------------------------
 # An entry is a 110-byte ASCII header ("070701" + 13 fields of 8 hex digits),

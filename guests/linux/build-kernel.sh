@@ -40,12 +40,18 @@ for tool in make flex bison bc perl xz; do
 done
 
 # --- cache key -------------------------------------------------------------
-source_version() {
-  dpkg-query -W -f='${Version}' "$SOURCE_PACKAGE" 2>/dev/null ||
-    stat -c 'size=%s mtime=%Y' "$TARBALL"   # not a Debian package: the tarball's identity
+# The package version identifies Debian's tarball; any other tarball is
+# identified by its path, size and mtime.
+source_identity() {
+  local version
+  if [ "$TARBALL" = /usr/src/linux-source-6.1.tar.xz ] &&
+     version="$(dpkg-query -W -f='${Version}' "$SOURCE_PACKAGE" 2>/dev/null)"; then
+    echo "$SOURCE_PACKAGE $version"
+  else
+    stat -c '%n size=%s mtime=%Y' "$TARBALL"
+  fi
 }
-key="$( { cat "$FRAGMENT" "$SELF"; echo "$SOURCE_PACKAGE $(source_version)"; } |
-        sha256sum | cut -c1-16)"
+key="$( { cat "$FRAGMENT" "$SELF"; source_identity; } | sha256sum | cut -c1-16)"
 WORK="$CACHE_ROOT/linux-$key"
 SRC="$WORK/src"
 IMAGE="$SRC/arch/riscv/boot/Image"
@@ -95,7 +101,8 @@ kmake() { make -C "$SRC" ARCH=riscv CROSS_COMPILE="$CROSS_COMPILE" "$@"; }
 log "configuring: tinyconfig + $(basename "$FRAGMENT") + olddefconfig"
 kmake -s tinyconfig >/dev/null
 "$SRC/scripts/kconfig/merge_config.sh" -m -O "$SRC" "$SRC/.config" "$FRAGMENT" >/dev/null
-kmake -s olddefconfig
+# The fragment overrides some choices on purpose: drop those warnings only.
+{ kmake -s olddefconfig 2>&1 1>&3 | { grep -v 'changes choice state' || true; } >&2; } 3>&1
 
 # Every `CONFIG_X=v` / `# CONFIG_X is not set` of the fragment must be in the
 # final .config (an unset option may also be absent: it is then invisible).
@@ -136,4 +143,8 @@ start=$(date +%s)
 kmake -j"$JOBS" Image vmlinux
 log "kernel built in $(( $(date +%s) - start )) s; Image is $(stat -c %s "$IMAGE") bytes"
 touch "$WORK/.complete"
+for old in "$CACHE_ROOT"/linux-*/; do
+  [ "${old%/}" = "$WORK" ] ||
+    log "note: an older kernel cache ${old%/} ($(du -sh "$old" | cut -f1)) can be deleted"
+done
 deliver
