@@ -1,6 +1,6 @@
-/* main.c — the `rewind` command line: parses options (QEMU's spellings too), builds a VM for
- * one of the boot paths, runs it, and turns library errors into one clear message. The only
- * place that prints. */
+/* main.c — the `rewind` command line: command dispatch, machine options (QEMU's spellings
+ * too), building a VM for one of the boot paths, `run`, and turning library errors into one
+ * clear message. Trace commands live in cli_trace.c. Only the CLI prints. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -10,11 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vmm/host_console.h"
-#include "vmm/vm.h"
-
-#define EXIT_INSN_LIMIT 124
-#define EXIT_REWIND_ERROR 125
+#include "vmm/cli.h"
 
 static void usage(FILE *out)
 {
@@ -22,36 +18,42 @@ static void usage(FILE *out)
             "usage: rewind COMMAND [OPTIONS]\n"
             "\n"
             "commands:\n"
-            "  run       run a guest\n"
-            "  version   print the version\n"
-            "  help      this text\n"
+            "  run [MACHINE]              run a guest\n"
+            "  record -o TRACE [MACHINE]  run a guest and record everything that enters it\n"
+            "  replay TRACE [--to N]      replay a recording exactly (same console, same end)\n"
+            "  verify TRACE               replay at full speed without output; print a verdict\n"
+            "  info TRACE                 what a trace holds\n"
+            "  pack TRACE                 store the images a trace needs inside it\n"
+            "  version, help\n"
             "\n"
-            "rewind run options (QEMU's single-dash spellings are accepted too):\n"
+            "MACHINE options (QEMU's single-dash spellings are accepted too):\n"
             "  --kernel FILE     a bare-metal RISC-V ELF program (M-mode, HTIF), or a Linux\n"
             "                    Image: without --bios it boots on the built-in SBI\n"
             "  --bios FILE       M-mode firmware (e.g. OpenSBI fw_jump.bin/fw_dynamic.bin) at\n"
             "                    0x80000000; --kernel is then its payload at 0x80200000\n"
             "  --initrd FILE     initial ramdisk for the kernel\n"
             "  --append ARGS     kernel command line (device tree /chosen/bootargs)\n"
-            "  -m MB             guest RAM in MiB at 0x80000000 (default %d; QEMU's 256M works)\n"
+            "  -m MB             guest RAM in MiB at 0x80000000 (default %d; 256M, 1G work)\n"
             "  -smp N            number of harts, 1..8 (default 1)\n"
             "  --quantum N       instructions a hart runs before the next one (default %d)\n"
+            "  -no-reboot        exit when the guest reboots instead of restarting it\n"
             "  --max-insns N     stop after N instructions in all (exit status %d)\n"
             "  --stats           print icount, time and MIPS on stderr at the end\n"
             "  --signature FILE  at exit, write memory between begin_signature and\n"
             "                    end_signature (as Spike's +signature, for compliance suites)\n"
             "  --signature-granularity N  bytes per signature line: 1, 2, 4 (default) or 8\n"
             "  -nographic        accepted for QEMU compatibility (the console is the terminal)\n"
-            "  -no-reboot        exit when the guest reboots instead of restarting it\n"
+            "record also takes: -o TRACE (required), --force (replace an existing file)\n"
             "\n"
             "The console is stdin/stdout; on a terminal, Ctrl-A x quits.\n"
             "Exit status: the guest's exit code (HTIF exit, syscon/SBI poweroff), %d when\n"
-            "--max-insns was reached, %d when rewind itself failed (the message says why).\n",
+            "--max-insns was reached, %d when rewind itself failed or a replay diverged (the\n"
+            "message says why).\n",
             VM_DEFAULT_RAM_MB, VM_DEFAULT_QUANTUM, EXIT_INSN_LIMIT, EXIT_INSN_LIMIT,
             EXIT_REWIND_ERROR);
 }
 
-static int parse_u64(const char *s, uint64_t *out)
+int parse_u64(const char *s, uint64_t *out)
 {
     char *end;
     errno = 0;
@@ -82,37 +84,28 @@ static int parse_mib(const char *s, uint64_t *mib)
     return 0;
 }
 
-static double now_seconds(void)
+double cli_now_seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static const char *priv_name(enum priv p)
+void machine_options_default(struct machine_options *o)
 {
-    return p == PRIV_M ? "M" : p == PRIV_S ? "S" : "U";
-}
-
-/* Where every hart was, and the last console line: for budget and idle reports. */
-static void report_where(struct vm *vm, const struct host_console *con)
-{
-    for (unsigned i = 0; i < vm_num_harts(vm); i++) {
-        struct hart *h = vm_hart(vm, i);
-        fprintf(stderr, "rewind:   hart %u: pc=0x%" PRIx64 " mode=%s icount=%" PRIu64 "%s\n", i,
-                h->pc, priv_name(h->priv), h->icount, h->wfi ? " (in wfi)" : "");
-    }
-    if (con->last_len)
-        fprintf(stderr, "rewind:   last console line: \"%s\"\n", host_console_last_line(con));
+    memset(o, 0, sizeof(*o));
+    o->ram_mb = VM_DEFAULT_RAM_MB;
+    o->harts = 1;
+    o->granularity = 4;
 }
 
 enum {
     OPT_KERNEL = 256, OPT_BIOS, OPT_INITRD, OPT_APPEND, OPT_MEMORY, OPT_SMP, OPT_QUANTUM,
     OPT_MAX_INSNS, OPT_STATS, OPT_HELP, OPT_NOGRAPHIC, OPT_SIGNATURE, OPT_SIGNATURE_GRANULARITY,
-    OPT_NO_REBOOT,
+    OPT_NO_REBOOT, OPT_OUTPUT, OPT_FORCE,
 };
 
-static int cmd_run(int argc, char **argv)
+int machine_options_parse(struct machine_options *o, int argc, char **argv, bool record)
 {
     static const struct option opts[] = {
         { "kernel", required_argument, NULL, OPT_KERNEL },
@@ -129,144 +122,206 @@ static int cmd_run(int argc, char **argv)
         { "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
         { "signature", required_argument, NULL, OPT_SIGNATURE },
         { "signature-granularity", required_argument, NULL, OPT_SIGNATURE_GRANULARITY },
+        { "o", required_argument, NULL, OPT_OUTPUT },
+        { "output", required_argument, NULL, OPT_OUTPUT },
+        { "force", no_argument, NULL, OPT_FORCE },
         { "help", no_argument, NULL, OPT_HELP },
         { 0 },
     };
-    const char *kernel = NULL, *bios = NULL, *initrd = NULL, *append = NULL, *signature = NULL;
-    uint64_t max_insns = 0, ram_mb = VM_DEFAULT_RAM_MB, smp = 1, quantum = 0, granularity = 4;
-    int stats = 0;
-    bool no_reboot = false;
     optind = 1;
     int c;
     while ((c = getopt_long_only(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case OPT_KERNEL: kernel = optarg; break;
-        case OPT_BIOS: bios = optarg; break;
-        case OPT_INITRD: initrd = optarg; break;
-        case OPT_APPEND: append = optarg; break;
+        case OPT_KERNEL: o->kernel = optarg; break;
+        case OPT_BIOS: o->bios = optarg; break;
+        case OPT_INITRD: o->initrd = optarg; break;
+        case OPT_APPEND: o->append = optarg; break;
         case OPT_MEMORY:
-            if (parse_mib(optarg, &ram_mb)) {
+            if (parse_mib(optarg, &o->ram_mb)) {
                 fprintf(stderr, "rewind: -m needs a size in MiB (1..65536, or with M/G), not '%s'\n",
                         optarg);
-                return EXIT_REWIND_ERROR;
+                return -1;
             }
             break;
         case OPT_SMP:
-            if (parse_u64(optarg, &smp) || smp < 1 || smp > 8) {
+            if (parse_u64(optarg, &o->harts) || o->harts < 1 || o->harts > 8) {
                 fprintf(stderr, "rewind: -smp needs a number of harts from 1 to 8, not '%s'\n", optarg);
-                return EXIT_REWIND_ERROR;
+                return -1;
             }
             break;
         case OPT_QUANTUM:
-            if (parse_u64(optarg, &quantum) || quantum == 0 || quantum > 100000000) {
+            if (parse_u64(optarg, &o->quantum) || o->quantum == 0 || o->quantum > 100000000) {
                 fprintf(stderr, "rewind: --quantum needs 1..100000000 instructions\n");
-                return EXIT_REWIND_ERROR;
+                return -1;
             }
             break;
         case OPT_MAX_INSNS:
-            if (parse_u64(optarg, &max_insns) || max_insns == 0) {
+            if (parse_u64(optarg, &o->max_insns) || o->max_insns == 0) {
                 fprintf(stderr, "rewind: --max-insns needs a positive integer, not '%s'\n", optarg);
-                return EXIT_REWIND_ERROR;
+                return -1;
             }
             break;
-        case OPT_STATS: stats = 1; break;
+        case OPT_STATS: o->stats = true; break;
         case OPT_NOGRAPHIC: break;
-        case OPT_NO_REBOOT: no_reboot = true; break;
-        case OPT_SIGNATURE: signature = optarg; break;
+        case OPT_NO_REBOOT: o->no_reboot = true; break;
+        case OPT_SIGNATURE: o->signature = optarg; break;
         case OPT_SIGNATURE_GRANULARITY:
-            if (parse_u64(optarg, &granularity) ||
-                (granularity != 1 && granularity != 2 && granularity != 4 && granularity != 8)) {
+            if (parse_u64(optarg, &o->granularity) ||
+                (o->granularity != 1 && o->granularity != 2 && o->granularity != 4 &&
+                 o->granularity != 8)) {
                 fprintf(stderr, "rewind: --signature-granularity must be 1, 2, 4 or 8\n");
-                return EXIT_REWIND_ERROR;
+                return -1;
             }
             break;
-        case OPT_HELP: usage(stdout); return 0;
-        default: usage(stderr); return EXIT_REWIND_ERROR;
+        case OPT_OUTPUT:
+            if (!record) {
+                fprintf(stderr, "rewind: -o is for record\n");
+                return -1;
+            }
+            o->output = optarg;
+            break;
+        case OPT_FORCE: o->force = true; break;
+        case OPT_HELP: usage(stdout); return 1;
+        default: usage(stderr); return -1;
         }
     }
     if (optind < argc) {
         fprintf(stderr, "rewind: unexpected argument '%s'\n", argv[optind]);
-        return EXIT_REWIND_ERROR;
+        return -1;
     }
-    if (!kernel && !bios) {
-        fprintf(stderr, "rewind: run needs --kernel FILE (and/or --bios FILE)\n");
-        return EXIT_REWIND_ERROR;
-    }
-    bool linux_image = kernel && !bios && vm_file_is_linux_image(kernel);
-    if ((initrd || append) && !bios && !linux_image) {
-        fprintf(stderr, "rewind: --initrd/--append need a Linux Image or --bios firmware\n");
-        return EXIT_REWIND_ERROR;
-    }
+    return machine_options_check(o);
+}
 
-    struct host_console con;
-    host_console_init(&con, STDIN_FILENO);
+int machine_options_check(const struct machine_options *o)
+{
+    if (!o->kernel && !o->bios) {
+        fprintf(stderr, "rewind: needs --kernel FILE (and/or --bios FILE)\n");
+        return -1;
+    }
+    bool linux_image = o->kernel && !o->bios && vm_file_is_linux_image(o->kernel);
+    if ((o->initrd || o->append) && !o->bios && !linux_image) {
+        fprintf(stderr, "rewind: --initrd/--append need a Linux Image or --bios firmware\n");
+        return -1;
+    }
+    return 0;
+}
+
+struct vm *cli_build_vm(const struct machine_options *o, const struct vm_config *base)
+{
     char err[512];
-    struct vm_config cfg = {
-        .ram_size = ram_mb << 20, .num_harts = (unsigned)smp, .quantum = quantum,
-        .console_write = host_console_write, .console_ctx = &con,
-        .gate = host_gate(&con), .no_reboot = no_reboot,
-    };
+    struct vm_config cfg = *base;
+    cfg.ram_size = o->ram_mb << 20;
+    cfg.num_harts = (unsigned)o->harts;
+    cfg.quantum = o->quantum;
+    cfg.no_reboot = o->no_reboot;
     struct vm *vm = vm_create(&cfg, err, sizeof(err));
     if (!vm) {
         fprintf(stderr, "rewind: %s\n", err);
-        return EXIT_REWIND_ERROR;
+        return NULL;
     }
+    bool linux_image = o->kernel && !o->bios && vm_file_is_linux_image(o->kernel);
     int rc;
-    if (bios)
-        rc = vm_load_firmware(vm, bios, kernel, initrd, append, err, sizeof(err));
+    if (o->bios)
+        rc = vm_load_firmware(vm, o->bios, o->kernel, o->initrd, o->append, err, sizeof(err));
     else if (linux_image)
-        rc = vm_load_kernel(vm, kernel, initrd, append, err, sizeof(err));
+        rc = vm_load_kernel(vm, o->kernel, o->initrd, o->append, err, sizeof(err));
     else
-        rc = vm_load_program(vm, kernel, err, sizeof(err));
+        rc = vm_load_program(vm, o->kernel, err, sizeof(err));
     if (rc) {
         fprintf(stderr, "rewind: %s\n", err);
         vm_destroy(vm);
+        return NULL;
+    }
+    if (!o->bios && !linux_image && !vm_has_htif(vm))
+        fprintf(stderr, "rewind: warning: %s has no 'tohost' symbol, so it cannot print or exit "
+                        "through HTIF\n", o->kernel);
+    return vm;
+}
+
+static const char *priv_name(enum priv p)
+{
+    return p == PRIV_M ? "M" : p == PRIV_S ? "S" : "U";
+}
+
+void cli_report_where(struct vm *vm, const struct host_console *con)
+{
+    for (unsigned i = 0; i < vm_num_harts(vm); i++) {
+        struct hart *h = vm_hart(vm, i);
+        fprintf(stderr, "rewind:   hart %u: pc=0x%" PRIx64 " mode=%s icount=%" PRIu64 "%s\n", i,
+                h->pc, priv_name(h->priv), h->icount, h->wfi ? " (in wfi)" : "");
+    }
+    if (con && con->last_len)
+        fprintf(stderr, "rewind:   last console line: \"%s\"\n", host_console_last_line(con));
+}
+
+const char *cli_exit_reason_name(enum vm_exit_reason r)
+{
+    switch (r) {
+    case VM_EXIT_GUEST: return "guest-exit";
+    case VM_EXIT_REBOOT: return "reboot";
+    case VM_EXIT_INSN_LIMIT: return "instruction-limit";
+    case VM_EXIT_IDLE: return "idle-forever";
+    default: return "stopped";
+    }
+}
+
+int cli_exit_status(struct vm *vm, const struct vm_exit *ex, const struct host_console *con)
+{
+    switch (ex->reason) {
+    case VM_EXIT_GUEST:
+        return (int)(ex->exit_code & 0xff);
+    case VM_EXIT_REBOOT:
+        fprintf(stderr, "rewind: the guest rebooted (-no-reboot)\n");
+        return 0;
+    case VM_EXIT_QUIT:
+        return 0;
+    case VM_EXIT_INSN_LIMIT:
+        fprintf(stderr, "rewind: stopped after %" PRIu64 " instructions (--max-insns)\n",
+                ex->icount);
+        cli_report_where(vm, con);
+        return EXIT_INSN_LIMIT;
+    default:
+        fprintf(stderr, "rewind: every hart waits for an interrupt (wfi) that nothing can "
+                        "raise; stopped after %" PRIu64 " instructions\n", ex->icount);
+        cli_report_where(vm, con);
         return EXIT_REWIND_ERROR;
     }
-    if (!bios && !linux_image && !vm_has_htif(vm))
-        fprintf(stderr, "rewind: warning: %s has no 'tohost' symbol, so it cannot print or exit "
-                        "through HTIF\n", kernel);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    struct machine_options o;
+    machine_options_default(&o);
+    int rc = machine_options_parse(&o, argc, argv, false);
+    if (rc)
+        return rc > 0 ? 0 : EXIT_REWIND_ERROR;
+
+    struct host_console con;
+    host_console_init(&con, STDIN_FILENO);
+    struct vm_config cfg = { .console_write = host_console_write, .console_ctx = &con,
+                             .gate = host_gate(&con) };
+    struct vm *vm = cli_build_vm(&o, &cfg);
+    if (!vm)
+        return EXIT_REWIND_ERROR;
 
     host_console_enter_raw(&con);
-    double t0 = now_seconds();
+    double t0 = cli_now_seconds();
     struct vm_exit ex;
-    vm_run(vm, max_insns, &ex);
-    double secs = now_seconds() - t0;
+    vm_run(vm, o.max_insns, &ex);
+    double secs = cli_now_seconds() - t0;
     host_console_restore(&con);
     fflush(stdout);
-    if (stats)
+    if (o.stats)
         fprintf(stderr, "rewind: icount=%" PRIu64 " seconds=%.6f mips=%.1f\n", ex.icount, secs,
                 secs > 0 ? (double)ex.icount / secs / 1e6 : 0.0);
-    int status;
-    if (signature && vm_write_signature(vm, signature, (unsigned)granularity, err, sizeof(err))) {
+    char err[512];
+    if (o.signature && vm_write_signature(vm, o.signature, (unsigned)o.granularity, err,
+                                          sizeof(err))) {
         fprintf(stderr, "rewind: %s\n", err);
         vm_destroy(vm);
         return EXIT_REWIND_ERROR;
     }
-    switch (ex.reason) {
-    case VM_EXIT_GUEST:
-        status = (int)(ex.exit_code & 0xff);
-        break;
-    case VM_EXIT_REBOOT:
-        fprintf(stderr, "rewind: the guest rebooted (-no-reboot)\n");
-        status = 0;
-        break;
-    case VM_EXIT_QUIT:
-        status = 0;
-        break;
-    case VM_EXIT_INSN_LIMIT:
-        fprintf(stderr, "rewind: stopped after %" PRIu64 " instructions (--max-insns)\n",
-                ex.icount);
-        report_where(vm, &con);
-        status = EXIT_INSN_LIMIT;
-        break;
-    default:
-        fprintf(stderr, "rewind: every hart waits for an interrupt (wfi) that nothing can "
-                        "raise; stopped after %" PRIu64 " instructions\n", ex.icount);
-        report_where(vm, &con);
-        status = EXIT_REWIND_ERROR;
-        break;
-    }
+    int status = cli_exit_status(vm, &ex, &con);
     vm_destroy(vm);
     return status;
 }
@@ -280,6 +335,16 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "run"))
         return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "record"))
+        return cmd_record(argc - 1, argv + 1);
+    if (!strcmp(cmd, "replay"))
+        return cmd_replay(argc - 1, argv + 1, false);
+    if (!strcmp(cmd, "verify"))
+        return cmd_replay(argc - 1, argv + 1, true);
+    if (!strcmp(cmd, "info"))
+        return cmd_info(argc - 1, argv + 1);
+    if (!strcmp(cmd, "pack"))
+        return cmd_pack(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("rewind %s\n", REWIND_VERSION);
         return 0;

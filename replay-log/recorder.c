@@ -1,0 +1,193 @@
+/* recorder.c — the record backend of the gate (see recorder.h). Events are appended inside
+ * an open transaction that is committed at least every 200 ms of host time, so a recording
+ * killed at any moment leaves a trace that ends at its last commit. */
+#include "replay-log/recorder.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define COMMIT_INTERVAL_NS 200000000ull
+#define OUT_CHUNK 4096
+
+struct recorder {
+    struct trace *trace;
+    struct vm_gate host;
+    /* console output is coalesced into chunks while nothing else happens */
+    uint8_t out[OUT_CHUNK];
+    size_t out_len;
+    uint64_t out_icount, out_pc;
+    unsigned out_hart;
+    uint64_t last_commit_ns;
+    bool failed;
+    char error[256];
+};
+
+static uint64_t host_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void fail(struct recorder *r)
+{
+    if (!r->failed) {
+        r->failed = true;
+        snprintf(r->error, sizeof(r->error), "writing the trace failed: %s",
+                 trace_errmsg(r->trace));
+    }
+}
+
+static void append(struct recorder *r, enum trace_kind kind, uint64_t icount, unsigned hart,
+                   uint64_t pc, uint64_t value, const void *blob, size_t len)
+{
+    if (r->failed)
+        return;
+    if (trace_append(r->trace, kind, icount, hart, pc, value, blob, len))
+        fail(r);
+}
+
+static void flush_output(struct recorder *r)
+{
+    if (!r->out_len)
+        return;
+    append(r, TRACE_CONSOLE_OUT, r->out_icount, r->out_hart, r->out_pc, r->out_len, r->out,
+           r->out_len);
+    r->out_len = 0;
+}
+
+static void maybe_commit(struct recorder *r)
+{
+    uint64_t now = host_ns();
+    if (now - r->last_commit_ns < COMMIT_INTERVAL_NS)
+        return;
+    flush_output(r);
+    if (!r->failed && trace_commit(r->trace))
+        fail(r);
+    r->last_commit_ns = now;
+}
+
+int recorder_flush(struct recorder *r)
+{
+    flush_output(r);
+    if (!r->failed && trace_commit(r->trace))
+        fail(r);
+    r->last_commit_ns = host_ns();
+    return r->failed ? -1 : 0;
+}
+
+const char *recorder_error(const struct recorder *r)
+{
+    return r->error;
+}
+
+/* ---- the gate ---- */
+
+static size_t rec_console_input(void *ctx, struct vm *vm, uint8_t *buf, size_t max, bool *eof)
+{
+    struct recorder *r = ctx;
+    size_t n = 0;
+    *eof = false;
+    if (r->host.console_input)
+        n = r->host.console_input(r->host.ctx, vm, buf, max, eof);
+    else
+        *eof = true;
+    if (n > max)
+        n = max;
+    if (n || *eof)
+        flush_output(r);
+    if (n)
+        append(r, TRACE_CONSOLE_IN, vm_icount(vm), 0, 0, n, buf, n);
+    if (*eof)
+        append(r, TRACE_CONSOLE_EOF, vm_icount(vm), 0, 0, 0, NULL, 0);
+    maybe_commit(r);
+    return n;
+}
+
+static uint64_t rec_idle(void *ctx, struct vm *vm, uint64_t max_ns)
+{
+    struct recorder *r = ctx;
+    /* Nothing happens while the machine waits: make the trace current first. */
+    recorder_flush(r);
+    uint64_t passed = r->host.idle ? r->host.idle(r->host.ctx, vm, max_ns) : max_ns;
+    if (passed > max_ns)
+        passed = max_ns;
+    append(r, TRACE_WARP, vm_icount(vm), 0, 0, passed, NULL, 0);
+    return passed;
+}
+
+static uint64_t rec_wall_clock(void *ctx, struct vm *vm)
+{
+    struct recorder *r = ctx;
+    uint64_t ns = r->host.wall_clock_ns ? r->host.wall_clock_ns(r->host.ctx, vm) : 0;
+    append(r, TRACE_WALL_CLOCK, vm_icount(vm), 0, 0, ns, NULL, 0);
+    return ns;
+}
+
+static void rec_entropy(void *ctx, struct vm *vm, uint8_t *buf, size_t len)
+{
+    struct recorder *r = ctx;
+    memset(buf, 0, len);
+    if (r->host.entropy)
+        r->host.entropy(r->host.ctx, vm, buf, len);
+    append(r, TRACE_ENTROPY, vm_icount(vm), 0, 0, len, buf, len);
+}
+
+/* ---- derived events ---- */
+
+static void rec_event(void *ctx, struct vm *vm, const struct vm_event *ev)
+{
+    struct recorder *r = ctx;
+    (void)vm;
+    switch (ev->kind) {
+    case VM_EVENT_CONSOLE_OUT:
+        for (size_t i = 0; i < ev->len; i++) {
+            if (r->out_len && (r->out_hart != ev->hart || r->out_len == OUT_CHUNK))
+                flush_output(r);
+            if (!r->out_len) {
+                r->out_icount = ev->icount;
+                r->out_hart = ev->hart;
+                r->out_pc = ev->pc;
+            }
+            r->out[r->out_len++] = ev->data[i];
+        }
+        break;
+    case VM_EVENT_INTERRUPT:
+        flush_output(r);
+        append(r, TRACE_INTERRUPT, ev->icount, ev->hart, ev->pc, ev->value, NULL, 0);
+        break;
+    case VM_EVENT_EXIT:
+        flush_output(r);
+        append(r, TRACE_EXIT, ev->icount, ev->hart, ev->pc, ev->value, NULL, 0);
+        break;
+    }
+}
+
+struct recorder *recorder_create(struct trace *t, struct vm_gate host)
+{
+    struct recorder *r = calloc(1, sizeof(*r));
+    if (!r)
+        return NULL;
+    r->trace = t;
+    r->host = host;
+    r->last_commit_ns = host_ns();
+    return r;
+}
+
+void recorder_destroy(struct recorder *r)
+{
+    free(r);
+}
+
+struct vm_gate recorder_gate(struct recorder *r)
+{
+    return (struct vm_gate){ .console_input = rec_console_input, .idle = rec_idle,
+                             .wall_clock_ns = rec_wall_clock, .entropy = rec_entropy, .ctx = r };
+}
+
+struct vm_observer recorder_observer(struct recorder *r)
+{
+    return (struct vm_observer){ .event = rec_event, .ctx = r };
+}

@@ -1,0 +1,26 @@
+/* replayer.h — replay mode of the gate: answers every input from the trace at exactly the
+ * icount where it was recorded, and checks each derived event the machine reports against the
+ * trace. The first mismatch stops the machine with a divergence report. */
+#ifndef REWIND_REPLAYER_H
+#define REWIND_REPLAYER_H
+
+#include <stdbool.h>
+
+#include "replay-log/trace.h"
+#include "vmm/vm.h"
+
+struct replayer;
+
+struct replayer *replayer_create(struct trace *t, char *err, size_t errlen);
+void replayer_destroy(struct replayer *r);
+struct vm_gate replayer_gate(struct replayer *r);
+struct vm_observer replayer_observer(struct replayer *r);
+
+/* After the run: true if replay diverged (the report says how). */
+bool replayer_diverged(const struct replayer *r);
+const char *replayer_report(const struct replayer *r);
+/* Derived events checked so far, and whether every recorded one was matched. */
+uint64_t replayer_checked(const struct replayer *r);
+bool replayer_all_matched(struct replayer *r);
+
+#endif

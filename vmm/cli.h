@@ -1,0 +1,52 @@
+/* cli.h — what the rewind command's files share: machine options as parsed from the command
+ * line (or read back from a trace), building a VM from them, and the exit-status rules. */
+#ifndef REWIND_CLI_H
+#define REWIND_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/host_console.h"
+#include "vmm/vm.h"
+
+#define EXIT_INSN_LIMIT 124
+#define EXIT_REWIND_ERROR 125
+
+struct machine_options {
+    const char *kernel, *bios, *initrd, *append;
+    uint64_t ram_mb, harts, quantum;
+    bool no_reboot;
+    /* run and record */
+    uint64_t max_insns;
+    bool stats;
+    const char *signature;
+    uint64_t granularity;
+    /* record */
+    const char *output;
+    bool force;
+};
+
+void machine_options_default(struct machine_options *o);
+/* Parse `run`/`record` arguments. Returns 0, 1 for --help (printed), or -1 (message printed). */
+int machine_options_parse(struct machine_options *o, int argc, char **argv, bool record);
+/* Check the combination; returns 0 or -1 (message printed). */
+int machine_options_check(const struct machine_options *o);
+
+/* Create the VM and load what the options name. Returns NULL with a message printed. */
+struct vm *cli_build_vm(const struct machine_options *o, const struct vm_config *base);
+
+/* Where every hart was, and the last console line. */
+void cli_report_where(struct vm *vm, const struct host_console *con);
+/* The exit status and message for how a run ended. */
+int cli_exit_status(struct vm *vm, const struct vm_exit *ex, const struct host_console *con);
+const char *cli_exit_reason_name(enum vm_exit_reason r);
+
+int parse_u64(const char *s, uint64_t *out);
+double cli_now_seconds(void);
+
+int cmd_record(int argc, char **argv);
+int cmd_replay(int argc, char **argv, bool verify_only);
+int cmd_info(int argc, char **argv);
+int cmd_pack(int argc, char **argv);
+
+#endif

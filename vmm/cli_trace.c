@@ -1,0 +1,483 @@
+/* cli_trace.c — the trace commands: record, replay, verify, info, pack. They wire the gate's
+ * record/replay backends (replay-log/) to a VM built from the machine options, and print what
+ * happened. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "replay-log/recorder.h"
+#include "replay-log/replayer.h"
+#include "replay-log/trace.h"
+#include "vmm/cli.h"
+
+#define MAX_IMAGES 8
+
+struct image_role {
+    const char *role;
+    const char *path;
+};
+
+static int roles_of(const struct machine_options *o, struct image_role *out)
+{
+    int n = 0;
+    if (o->bios)
+        out[n++] = (struct image_role){ "bios", o->bios };
+    if (o->kernel)
+        out[n++] = (struct image_role){ "kernel", o->kernel };
+    if (o->initrd)
+        out[n++] = (struct image_role){ "initrd", o->initrd };
+    return n;
+}
+
+static int write_machine_meta(struct trace *t, const struct machine_options *o, int argc,
+                              char **argv)
+{
+    char cmdline[4096] = "rewind";
+    size_t pos = strlen(cmdline);
+    for (int i = 0; i < argc && pos + 2 < sizeof(cmdline); i++)
+        pos += (size_t)snprintf(cmdline + pos, sizeof(cmdline) - pos, " %s", argv[i]);
+    char started[64];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    const char *boot = o->bios ? "firmware"
+                     : (o->kernel && vm_file_is_linux_image(o->kernel)) ? "kernel" : "program";
+    int rc = trace_set_meta(t, "rewind_version", REWIND_VERSION) |
+             trace_set_meta(t, "command_line", cmdline) |
+             trace_set_meta(t, "started_at", started) |
+             trace_set_meta(t, "clock_mode", "virtual") |
+             trace_set_meta(t, "boot", boot) |
+             trace_set_meta_u64(t, "ram_mb", o->ram_mb) |
+             trace_set_meta_u64(t, "harts", o->harts) |
+             trace_set_meta_u64(t, "quantum", o->quantum ? o->quantum : VM_DEFAULT_QUANTUM) |
+             trace_set_meta(t, "no_reboot", o->no_reboot ? "1" : "0");
+    if (o->append)
+        rc |= trace_set_meta(t, "append", o->append);
+    struct image_role roles[3];
+    int n = roles_of(o, roles);
+    for (int i = 0; i < n; i++) {
+        char hash[40];
+        uint64_t size;
+        if (trace_hash_file(roles[i].path, hash, &size)) {
+            fprintf(stderr, "rewind: %s: %s\n", roles[i].path, strerror(errno));
+            return -1;
+        }
+        rc |= trace_add_image(t, roles[i].role, roles[i].path, size, hash);
+    }
+    rc |= trace_commit(t);
+    if (rc)
+        fprintf(stderr, "rewind: writing the trace failed: %s\n", trace_errmsg(t));
+    return rc ? -1 : 0;
+}
+
+int cmd_record(int argc, char **argv)
+{
+    struct machine_options o;
+    machine_options_default(&o);
+    int rc = machine_options_parse(&o, argc, argv, true);
+    if (rc)
+        return rc > 0 ? 0 : EXIT_REWIND_ERROR;
+    if (!o.output) {
+        fprintf(stderr, "rewind: record needs -o TRACE\n");
+        return EXIT_REWIND_ERROR;
+    }
+    char err[512];
+    struct trace *t = trace_create(o.output, o.force, err, sizeof(err));
+    if (!t) {
+        fprintf(stderr, "rewind: %s\n", err);
+        return EXIT_REWIND_ERROR;
+    }
+    if (write_machine_meta(t, &o, argc - 1, argv + 1)) {
+        trace_close(t);
+        return EXIT_REWIND_ERROR;
+    }
+    struct host_console con;
+    host_console_init(&con, STDIN_FILENO);
+    struct recorder *rec = recorder_create(t, host_gate(&con));
+    struct vm_config cfg = { .console_write = host_console_write, .console_ctx = &con,
+                             .gate = recorder_gate(rec), .observer = recorder_observer(rec) };
+    struct vm *vm = cli_build_vm(&o, &cfg);
+    if (!vm) {
+        trace_set_meta(t, "end_reason", "failed-to-start");
+        recorder_flush(rec);
+        recorder_destroy(rec);
+        trace_close(t);
+        return EXIT_REWIND_ERROR;
+    }
+    host_console_enter_raw(&con);
+    double t0 = cli_now_seconds();
+    struct vm_exit ex;
+    vm_run(vm, o.max_insns, &ex);
+    double secs = cli_now_seconds() - t0;
+    host_console_restore(&con);
+    fflush(stdout);
+
+    int failed = recorder_flush(rec);
+    trace_set_meta(t, "end_reason", cli_exit_reason_name(ex.reason));
+    trace_set_meta_u64(t, "end_icount", ex.icount);
+    trace_set_meta_u64(t, "exit_code", ex.exit_code);
+    trace_set_meta_u64(t, "events", trace_events_written(t));
+    trace_set_meta(t, "complete", "1");
+    if (trace_commit(t))
+        failed = -1;
+    if (failed)
+        fprintf(stderr, "rewind: %s\n", recorder_error(rec)[0] ? recorder_error(rec)
+                                                               : trace_errmsg(t));
+    if (o.stats)
+        fprintf(stderr, "rewind: icount=%" PRIu64 " seconds=%.6f mips=%.1f\n", ex.icount, secs,
+                secs > 0 ? (double)ex.icount / secs / 1e6 : 0.0);
+    fprintf(stderr, "rewind: recorded %" PRIu64 " events over %" PRIu64 " instructions to %s; ",
+            trace_events_written(t), ex.icount, o.output);
+    switch (ex.reason) {
+    case VM_EXIT_GUEST:
+        fprintf(stderr, "the guest exited with status %" PRIu64 "\n", ex.exit_code);
+        break;
+    default:
+        fprintf(stderr, "the run ended: %s\n", cli_exit_reason_name(ex.reason));
+        break;
+    }
+    int status = cli_exit_status(vm, &ex, &con);
+    vm_destroy(vm);
+    recorder_destroy(rec);
+    trace_close(t);
+    return failed ? EXIT_REWIND_ERROR : status;
+}
+
+/* ---- replay ---- */
+
+struct replay_files {
+    char tmpdir[256];
+    char paths[3][1100];
+};
+
+static void cleanup_files(struct replay_files *f)
+{
+    if (!f->tmpdir[0])
+        return;
+    for (int i = 0; i < 3; i++)
+        if (f->paths[i][0] && !strncmp(f->paths[i], f->tmpdir, strlen(f->tmpdir)))
+            unlink(f->paths[i]);
+    rmdir(f->tmpdir);
+}
+
+/* Find each image the trace names: the recorded path if its hash matches, else the packed
+ * copy. Fills the machine options' paths. */
+static int resolve_images(struct trace *t, struct machine_options *o, struct replay_files *f)
+{
+    struct trace_image imgs[MAX_IMAGES];
+    int n = trace_images(t, imgs, MAX_IMAGES);
+    if (n < 0 || n > MAX_IMAGES) {
+        fprintf(stderr, "rewind: the trace's image table is unreadable\n");
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        const struct trace_image *im = &imgs[i];
+        int slot = !strcmp(im->role, "bios") ? 0 : !strcmp(im->role, "kernel") ? 1
+                 : !strcmp(im->role, "initrd") ? 2 : -1;
+        if (slot < 0) {
+            fprintf(stderr, "rewind: the trace names an unknown image role '%s'\n", im->role);
+            return -1;
+        }
+        char hash[40] = "";
+        uint64_t size = 0;
+        bool found = trace_hash_file(im->path, hash, &size) == 0;
+        if (found && !strcmp(hash, im->hash)) {
+            snprintf(f->paths[slot], sizeof(f->paths[slot]), "%s", im->path);
+            continue;
+        }
+        if (!im->packed) {
+            if (found)
+                fprintf(stderr, "rewind: image %s: %s has hash %s, but the trace was recorded "
+                        "with hash %s (a different file); restore the original or replay a "
+                        "packed trace (rewind pack)\n", im->role, im->path, hash, im->hash);
+            else
+                fprintf(stderr, "rewind: image %s: %s is missing (%s); the trace needs the file "
+                        "with hash %s, or a packed trace (rewind pack)\n", im->role, im->path,
+                        strerror(errno), im->hash);
+            return -1;
+        }
+        uint8_t *data;
+        uint64_t len;
+        char err[256];
+        if (trace_unpack_image(t, im->role, &data, &len, err, sizeof(err))) {
+            fprintf(stderr, "rewind: %s\n", err);
+            return -1;
+        }
+        if (!f->tmpdir[0]) {
+            snprintf(f->tmpdir, sizeof(f->tmpdir), "%s/rewind-images-XXXXXX",
+                     getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+            if (!mkdtemp(f->tmpdir)) {
+                fprintf(stderr, "rewind: cannot create a temporary directory: %s\n", strerror(errno));
+                f->tmpdir[0] = 0;
+                free(data);
+                return -1;
+            }
+        }
+        char unpacked[sizeof(f->paths[slot])];
+        snprintf(unpacked, sizeof(unpacked), "%s/%s", f->tmpdir, im->role);
+        memcpy(f->paths[slot], unpacked, sizeof(unpacked));
+        FILE *out = fopen(f->paths[slot], "wb");
+        bool ok = out && fwrite(data, 1, len, out) == len;
+        if (out && fclose(out))
+            ok = false;
+        free(data);
+        if (!ok) {
+            fprintf(stderr, "rewind: cannot write %s\n", f->paths[slot]);
+            return -1;
+        }
+    }
+    o->bios = f->paths[0][0] ? f->paths[0] : NULL;
+    o->kernel = f->paths[1][0] ? f->paths[1] : NULL;
+    o->initrd = f->paths[2][0] ? f->paths[2] : NULL;
+    return 0;
+}
+
+static int machine_from_trace(struct trace *t, struct machine_options *o, char *append,
+                              size_t append_len)
+{
+    machine_options_default(o);
+    char noreboot[8] = "0";
+    if (trace_get_meta_u64(t, "ram_mb", &o->ram_mb) || trace_get_meta_u64(t, "harts", &o->harts) ||
+        trace_get_meta_u64(t, "quantum", &o->quantum)) {
+        fprintf(stderr, "rewind: the trace has no machine configuration (was the recording cut "
+                        "off before it started?)\n");
+        return -1;
+    }
+    if (o->ram_mb == 0 || o->ram_mb > 65536 || o->harts < 1 || o->harts > 8 || o->quantum == 0 ||
+        o->quantum > 100000000) {
+        fprintf(stderr, "rewind: the trace's machine configuration is invalid\n");
+        return -1;
+    }
+    trace_get_meta(t, "no_reboot", noreboot, sizeof(noreboot));
+    o->no_reboot = noreboot[0] == '1';
+    if (trace_get_meta(t, "append", append, append_len) == 0)
+        o->append = append;
+    return 0;
+}
+
+int cmd_replay(int argc, char **argv, bool verify_only)
+{
+    const char *path = NULL;
+    uint64_t to = 0;
+    bool stats = false;
+    for (int i = 1; i < argc; i++) {
+        if ((!strcmp(argv[i], "--to") || !strcmp(argv[i], "-to")) && i + 1 < argc) {
+            if (parse_u64(argv[++i], &to) || to == 0) {
+                fprintf(stderr, "rewind: --to needs a positive instruction count\n");
+                return EXIT_REWIND_ERROR;
+            }
+        } else if (!strcmp(argv[i], "--stats")) {
+            stats = true;
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "rewind: unknown option '%s'\n", argv[i]);
+            return EXIT_REWIND_ERROR;
+        } else if (!path) {
+            path = argv[i];
+        } else {
+            fprintf(stderr, "rewind: unexpected argument '%s'\n", argv[i]);
+            return EXIT_REWIND_ERROR;
+        }
+    }
+    if (!path) {
+        fprintf(stderr, "rewind: %s needs a TRACE file\n", verify_only ? "verify" : "replay");
+        return EXIT_REWIND_ERROR;
+    }
+    char err[512];
+    struct trace *t = trace_open(path, false, err, sizeof(err));
+    if (!t) {
+        fprintf(stderr, "rewind: %s\n", err);
+        return EXIT_REWIND_ERROR;
+    }
+    struct machine_options o;
+    char append[4096];
+    struct replay_files files;
+    memset(&files, 0, sizeof(files));
+    if (machine_from_trace(t, &o, append, sizeof(append)) || resolve_images(t, &o, &files)) {
+        cleanup_files(&files);
+        trace_close(t);
+        return EXIT_REWIND_ERROR;
+    }
+    char complete[8] = "0", end_reason[64] = "";
+    uint64_t end_icount = 0, exit_code = 0;
+    trace_get_meta(t, "complete", complete, sizeof(complete));
+    bool is_complete = complete[0] == '1';
+    if (is_complete) {
+        trace_get_meta_u64(t, "end_icount", &end_icount);
+        trace_get_meta_u64(t, "exit_code", &exit_code);
+        trace_get_meta(t, "end_reason", end_reason, sizeof(end_reason));
+    } else {
+        trace_last_icount(t, &end_icount);
+        fprintf(stderr, "rewind: %s is incomplete (the recording was cut off); replaying up to "
+                        "its last committed event at icount %" PRIu64 "\n", path, end_icount);
+    }
+    uint64_t limit = end_icount;
+    if (to && (to < limit || !limit))
+        limit = to;
+
+    struct replayer *rep = replayer_create(t, err, sizeof(err));
+    if (!rep) {
+        fprintf(stderr, "rewind: %s\n", err);
+        cleanup_files(&files);
+        trace_close(t);
+        return EXIT_REWIND_ERROR;
+    }
+    struct host_console con;
+    host_console_init(&con, -1);
+    struct vm_config cfg = { .console_write = verify_only ? NULL : host_console_write,
+                             .console_ctx = &con, .gate = replayer_gate(rep),
+                             .observer = replayer_observer(rep) };
+    struct vm *vm = cli_build_vm(&o, &cfg);
+    if (!vm) {
+        replayer_destroy(rep);
+        cleanup_files(&files);
+        trace_close(t);
+        return EXIT_REWIND_ERROR;
+    }
+    double t0 = cli_now_seconds();
+    struct vm_exit ex;
+    vm_run(vm, limit, &ex);
+    double secs = cli_now_seconds() - t0;
+    fflush(stdout);
+    if (stats)
+        fprintf(stderr, "rewind: icount=%" PRIu64 " seconds=%.6f mips=%.1f\n", ex.icount, secs,
+                secs > 0 ? (double)ex.icount / secs / 1e6 : 0.0);
+
+    int status;
+    bool stopped_early = to && to < end_icount;
+    if (replayer_diverged(rep)) {
+        fprintf(stderr, "rewind: replay of %s diverged\n%s\n", path, replayer_report(rep));
+        status = verify_only ? 1 : EXIT_REWIND_ERROR;
+    } else if (stopped_early) {
+        fprintf(stderr, "rewind: replay stopped at icount %" PRIu64 " (--to), as recorded so far "
+                        "(%" PRIu64 " events checked)\n", ex.icount, replayer_checked(rep));
+        cli_report_where(vm, NULL);
+        status = 0;
+    } else if (is_complete && (strcmp(cli_exit_reason_name(ex.reason), end_reason) ||
+                               ex.icount != end_icount ||
+                               (ex.reason == VM_EXIT_GUEST && ex.exit_code != exit_code) ||
+                               !replayer_all_matched(rep))) {
+        fprintf(stderr, "rewind: replay of %s diverged at its end: recorded %s at icount %"
+                        PRIu64 " (exit %" PRIu64 "), replayed %s at icount %" PRIu64
+                        " (exit %" PRIu64 ")%s\n", path, end_reason, end_icount, exit_code,
+                cli_exit_reason_name(ex.reason), ex.icount, ex.exit_code,
+                replayer_all_matched(rep) ? "" : "; recorded events were left unmatched");
+        status = verify_only ? 1 : EXIT_REWIND_ERROR;
+    } else {
+        if (verify_only || !is_complete)
+            fprintf(stderr, "rewind: %s: replay %s: %" PRIu64 " instructions, %" PRIu64
+                            " events checked, ended %s%s\n", path,
+                    is_complete ? "verified" : "matches as far as recorded", ex.icount,
+                    replayer_checked(rep), is_complete ? end_reason : "at the cut",
+                    is_complete && ex.reason == VM_EXIT_GUEST ? "" : "");
+        status = verify_only ? 0
+               : ex.reason == VM_EXIT_GUEST ? (int)(ex.exit_code & 0xff)
+               : ex.reason == VM_EXIT_INSN_LIMIT && !is_complete ? 0
+               : ex.reason == VM_EXIT_INSN_LIMIT ? EXIT_INSN_LIMIT : 0;
+    }
+    vm_destroy(vm);
+    replayer_destroy(rep);
+    cleanup_files(&files);
+    trace_close(t);
+    return status;
+}
+
+/* ---- info and pack ---- */
+
+int cmd_info(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "rewind: info needs exactly one TRACE file\n");
+        return EXIT_REWIND_ERROR;
+    }
+    char err[512];
+    struct trace *t = trace_open(argv[1], false, err, sizeof(err));
+    if (!t) {
+        fprintf(stderr, "rewind: %s\n", err);
+        return EXIT_REWIND_ERROR;
+    }
+    static const char *const keys[] = { "format_version", "rewind_version", "command_line",
+                                        "started_at", "boot", "ram_mb", "harts", "quantum",
+                                        "append", "clock_mode", "end_reason", "exit_code",
+                                        "end_icount" };
+    printf("trace %s\n", argv[1]);
+    char v[4096], complete[8] = "0";
+    trace_get_meta(t, "complete", complete, sizeof(complete));
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (trace_get_meta(t, keys[i], v, sizeof(v)) == 0)
+            printf("  %-15s %s\n", keys[i], v);
+    if (complete[0] != '1') {
+        uint64_t last = 0;
+        trace_last_icount(t, &last);
+        printf("  %-15s INCOMPLETE: the recording was cut off; it replays up to icount %" PRIu64
+               "\n", "state", last);
+    } else {
+        printf("  %-15s complete\n", "state");
+    }
+    printf("events:\n");
+    for (int k = 0; k < TRACE_KIND_COUNT; k++) {
+        uint64_t n = 0;
+        if (trace_count_kind(t, (enum trace_kind)k, &n) == 0 && n)
+            printf("  %-15s %" PRIu64 "%s\n", trace_kind_name((enum trace_kind)k), n,
+                   trace_kind_is_input((enum trace_kind)k) ? " (input)" : "");
+    }
+    struct trace_image imgs[MAX_IMAGES];
+    int n = trace_images(t, imgs, MAX_IMAGES);
+    printf("images:\n");
+    for (int i = 0; i < n && i < MAX_IMAGES; i++)
+        printf("  %-7s %s (%" PRIu64 " bytes, hash %s%s)\n", imgs[i].role, imgs[i].path,
+               imgs[i].size, imgs[i].hash, imgs[i].packed ? ", packed" : "");
+    trace_close(t);
+    return 0;
+}
+
+int cmd_pack(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "rewind: pack needs exactly one TRACE file\n");
+        return EXIT_REWIND_ERROR;
+    }
+    char err[512];
+    struct trace *t = trace_open(argv[1], true, err, sizeof(err));
+    if (!t) {
+        fprintf(stderr, "rewind: %s\n", err);
+        return EXIT_REWIND_ERROR;
+    }
+    struct trace_image imgs[MAX_IMAGES];
+    int n = trace_images(t, imgs, MAX_IMAGES);
+    int status = 0;
+    for (int i = 0; i < n && i < MAX_IMAGES; i++) {
+        if (imgs[i].packed) {
+            printf("rewind: %s already packed\n", imgs[i].role);
+            continue;
+        }
+        FILE *f = fopen(imgs[i].path, "rb");
+        uint8_t *data = imgs[i].size < (1ull << 34) ? malloc(imgs[i].size ? imgs[i].size : 1) : NULL;
+        bool ok = f && data && fread(data, 1, imgs[i].size, f) == imgs[i].size;
+        if (f)
+            fclose(f);
+        char hash[40];
+        if (ok) {
+            trace_hash_bytes(data, imgs[i].size, hash);
+            ok = !strcmp(hash, imgs[i].hash);
+        }
+        if (!ok) {
+            fprintf(stderr, "rewind: cannot pack %s: %s is missing or no longer has hash %s\n",
+                    imgs[i].role, imgs[i].path, imgs[i].hash);
+            status = EXIT_REWIND_ERROR;
+        } else if (trace_pack_image(t, imgs[i].role, data, imgs[i].size, err, sizeof(err))) {
+            fprintf(stderr, "rewind: %s\n", err);
+            status = EXIT_REWIND_ERROR;
+        } else {
+            printf("rewind: packed %s (%s, %" PRIu64 " bytes)\n", imgs[i].role, imgs[i].path,
+                   imgs[i].size);
+        }
+        free(data);
+    }
+    trace_close(t);
+    return status;
+}
