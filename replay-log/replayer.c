@@ -21,6 +21,7 @@ struct replayer {
     bool have_d, derived_done;
     uint64_t checked;
     bool diverged;
+    bool incomplete, reached_end;
     char report[4096];
     char recent[RECENT][LINE];  /* the last derived events that matched */
     unsigned recent_next;
@@ -110,6 +111,16 @@ static void diverge(struct replayer *r, struct vm *vm, const char *fmt, ...)
         vm_request_quit(vm);
 }
 
+/* An incomplete trace has run out: stop where the recording stopped. */
+static bool end_of_recording(struct replayer *r, struct vm *vm)
+{
+    if (!r->incomplete)
+        return false;
+    r->reached_end = true;
+    vm_request_quit(vm);
+    return true;
+}
+
 /* ---- inputs ---- */
 
 /* The next input must be of `kind` at the current icount. */
@@ -117,6 +128,8 @@ static bool expect_input(struct replayer *r, struct vm *vm, enum trace_kind kind
 {
     uint64_t now = vm_icount(vm);
     if (!r->have_in) {
+        if (end_of_recording(r, vm))
+            return false;
         diverge(r, vm, "divergence at icount %" PRIu64 ": the machine asked for %s, but the "
                 "trace has no more inputs", now, trace_kind_name(kind));
         return false;
@@ -234,8 +247,12 @@ static void rep_event(void *ctx, struct vm *vm, const struct vm_event *ev)
     if (r->diverged)
         return;
     enum trace_kind kind = kind_of(ev->kind);
+    if (!r->have_d && end_of_recording(r, vm))
+        return;
     if (kind == TRACE_CONSOLE_OUT) {
         for (size_t i = 0; i < ev->len; i++) {
+            if (!r->have_d && end_of_recording(r, vm))
+                return;
             if (!r->have_d || r->d.kind != TRACE_CONSOLE_OUT ||
                 (r->d_off == 0 && (r->d.icount != ev->icount || r->d.hart != ev->hart)) ||
                 r->d.blob[r->d_off] != ev->data[i]) {
@@ -306,6 +323,16 @@ struct vm_gate replayer_gate(struct replayer *r)
 struct vm_observer replayer_observer(struct replayer *r)
 {
     return (struct vm_observer){ .event = rep_event, .ctx = r };
+}
+
+void replayer_set_incomplete(struct replayer *r)
+{
+    r->incomplete = true;
+}
+
+bool replayer_reached_end(const struct replayer *r)
+{
+    return r->reached_end;
 }
 
 bool replayer_diverged(const struct replayer *r)

@@ -16,6 +16,12 @@ void replayer_destroy(struct replayer *r);
 struct vm_gate replayer_gate(struct replayer *r);
 struct vm_observer replayer_observer(struct replayer *r);
 
+/* The trace was cut off (no end recorded): running out of recorded events ends the replay
+ * quietly instead of being a divergence. */
+void replayer_set_incomplete(struct replayer *r);
+/* True if the replay stopped because the recording ran out (incomplete traces). */
+bool replayer_reached_end(const struct replayer *r);
+
 /* After the run: true if replay diverged (the report says how). */
 bool replayer_diverged(const struct replayer *r);
 const char *replayer_report(const struct replayer *r);

@@ -45,6 +45,7 @@ static int kind_from_name(const char *name)
 }
 
 struct trace {
+    bool created;    /* written by this process: becomes a single file again at close */
     sqlite3 *db;
     sqlite3_stmt *insert_event;
     bool in_transaction;
@@ -159,6 +160,7 @@ struct trace *trace_create(const char *path, bool overwrite, char *err, size_t e
         trace_close(t);
         return NULL;
     }
+    t->created = true;
     char v[16];
     snprintf(v, sizeof(v), "%d", TRACE_FORMAT_VERSION);
     if (trace_set_meta(t, "format_version", v) || trace_set_meta(t, "complete", "0") ||
@@ -242,6 +244,9 @@ void trace_close(struct trace *t)
     if (t->in_transaction)
         trace_commit(t);
     sqlite3_finalize(t->insert_event);
+    t->insert_event = NULL;
+    if (t->created && t->db) /* fold the write-ahead log back: one self-contained file */
+        sqlite3_exec(t->db, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
     if (t->db)
         sqlite3_close(t->db);
     free(t);

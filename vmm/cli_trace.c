@@ -326,6 +326,8 @@ int cmd_replay(int argc, char **argv, bool verify_only)
         trace_close(t);
         return EXIT_REWIND_ERROR;
     }
+    if (!is_complete)
+        replayer_set_incomplete(rep);
     struct host_console con;
     host_console_init(&con, -1);
     struct vm_config cfg = { .console_write = verify_only ? NULL : host_console_write,

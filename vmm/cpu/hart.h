@@ -186,6 +186,17 @@ int hart_csr_write(struct hart *h, uint32_t csr, uint64_t value);
  * normal store. */
 int hart_vread(struct hart *h, uint64_t vaddr, void *buf, uint64_t len);
 
+/* State stream (hart_state.c): all architectural state (registers, CSRs, counter offsets,
+ * PMP, interrupt bits, wfi, LR reservation, a pending stop request) as section "hart".
+ * Breakpoints are the debugger's and are neither saved nor replaced. hart_load validates
+ * every value (it refuses the state of another hart id), then recomputes the data mode and
+ * empties the TLB and jump cache; on error (-1, message in the reader) the hart is
+ * unchanged. */
+struct state_writer;
+struct state_reader;
+void hart_save(const struct hart *h, struct state_writer *w);
+int hart_load(struct hart *h, struct state_reader *r);
+
 /* Internal interfaces between the hart's files (trap.c, csr.c, mmu.c, exec.c). */
 void hart_raise(struct hart *h, uint32_t cause, uint64_t tval); /* take exception at h->pc */
 bool hart_take_interrupt(struct hart *h);                        /* true if one was taken */

@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""replay_tests.py REWIND IMAGE INITRD — record/replay of the Linux guest through the real
+rewind binary: typed input at random host times (1 and 2 harts), exact replays, divergence
+reports for tampered traces, kill -9 during recording, and bad trace files. Prints one line per
+check and 'N passed, M failed' at the end."""
+import os
+import random
+import select
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+REWIND, IMAGE, INITRD = sys.argv[1:4]
+ROUNDS = int(os.environ.get("REPLAY_TEST_ROUNDS", "3"))
+TMP = tempfile.mkdtemp(prefix="rewind-replay-test-")
+passed = failed = 0
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print("PASS", name)
+    else:
+        failed += 1
+        print("FAIL", name)
+        if detail:
+            print("    " + detail.replace("\n", "\n    "))
+
+
+def run(args, **kw):
+    return subprocess.run([REWIND] + args, capture_output=True, timeout=300, **kw)
+
+
+def record_chat(trace, harts, lines, seed):
+    """Record the Linux shell, typing each line after the prompt plus a random host delay."""
+    rnd = random.Random(seed)
+    cmd = [REWIND, "record", "-o", trace, "--force", "-kernel", IMAGE, "-initrd", INITRD,
+           "-append", "console=ttyS0 rewind.shell=1", "-smp", str(harts),
+           "--max-insns", "3000000000"]
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    out = b""
+    pos = 0
+    deadline = time.time() + 120
+    for line in lines + ["poweroff"]:
+        while out.find(b"rewind# ", pos) < 0 and time.time() < deadline:
+            r, _, _ = select.select([p.stdout], [], [], 0.2)
+            if r:
+                chunk = os.read(p.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                out += chunk
+        pos = out.find(b"rewind# ", pos) + 1
+        time.sleep(rnd.uniform(0.0, 0.3))
+        data = (line + "\n").encode()
+        # sometimes type character by character, at random moments
+        if rnd.random() < 0.5:
+            for ch in data:
+                p.stdin.write(bytes([ch]))
+                p.stdin.flush()
+                time.sleep(rnd.uniform(0.0, 0.02))
+        else:
+            p.stdin.write(data)
+            p.stdin.flush()
+    p.stdin.close()
+    p.stdin = None
+    rest, err = p.communicate(timeout=120)
+    return p.returncode, out + rest, err
+
+
+# 1. record with typed input, replay: identical console output and an exact verify
+for harts in (1, 2):
+    for i in range(ROUNDS):
+        trace = os.path.join(TMP, "chat-%d-%d.trace" % (harts, i))
+        marker = "marker-%d-%d-%d" % (harts, i, random.randrange(10**6))
+        rc, out, err = record_chat(trace, harts, ["echo " + marker, "cat /proc/uptime",
+                                                  "echo done"], seed=harts * 100 + i)
+        check("record %d hart(s) #%d exits 0" % (harts, i), rc == 0 and marker.encode() in out,
+              err.decode(errors="replace")[-400:])
+        rep = run(["replay", trace])
+        check("replay %d hart(s) #%d gives the same console" % (harts, i),
+              rep.returncode == 0 and rep.stdout == out,
+              "status %d, %d vs %d bytes\n%s" % (rep.returncode, len(rep.stdout), len(out),
+                                                rep.stderr.decode(errors="replace")[-600:]))
+        ver = run(["verify", trace])
+        check("verify %d hart(s) #%d" % (harts, i),
+              ver.returncode == 0 and b"replay verified" in ver.stderr,
+              ver.stderr.decode(errors="replace")[-600:])
+
+base = os.path.join(TMP, "chat-2-0.trace")
+
+# 2. a tampered event produces a divergence report, not a hang
+tampered = os.path.join(TMP, "tampered.trace")
+shutil.copy(base, tampered)
+db = sqlite3.connect(tampered)
+db.execute("UPDATE events SET value = value + 1 WHERE seq = (SELECT seq FROM events "
+           "WHERE kind = 'interrupt' ORDER BY seq LIMIT 1 OFFSET 20)")
+db.commit()
+db.close()
+ver = run(["verify", tampered])
+check("tampered interrupt is reported", ver.returncode == 1 and b"diverged" in ver.stderr
+      and b"expected:" in ver.stderr and b"actual:" in ver.stderr,
+      ver.stderr.decode(errors="replace")[-600:])
+tampered2 = os.path.join(TMP, "tampered-input.trace")
+shutil.copy(base, tampered2)
+db = sqlite3.connect(tampered2)
+db.execute("UPDATE events SET blob = CAST('echo something else' || char(10) AS BLOB) WHERE seq = "
+           "(SELECT min(seq) FROM events WHERE kind = 'console_in')")
+db.commit()
+db.close()
+ver = run(["verify", tampered2])
+check("tampered console input is reported", ver.returncode == 1 and b"diverged" in ver.stderr,
+      ver.stderr.decode(errors="replace")[-600:])
+
+# 3. kill -9 while recording: the trace opens, says it is incomplete, replays to its end
+killed = os.path.join(TMP, "killed.trace")
+p = subprocess.Popen([REWIND, "record", "-o", killed, "-kernel", IMAGE, "-initrd", INITRD,
+                      "-append", "console=ttyS0 rewind.shell=1"],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+out = b""
+t0 = time.time()
+while b"rewind# " not in out and time.time() - t0 < 60:
+    r, _, _ = select.select([p.stdout], [], [], 0.2)
+    if r:
+        out += os.read(p.stdout.fileno(), 65536)
+p.stdin.write(b"echo before-the-kill\n")
+p.stdin.flush()
+time.sleep(1.0)
+os.kill(p.pid, signal.SIGKILL)
+p.wait()
+info = run(["info", killed])
+check("killed trace: info says incomplete", info.returncode == 0 and b"INCOMPLETE" in info.stdout,
+      (info.stdout + info.stderr).decode(errors="replace")[-400:])
+rep = run(["replay", killed])
+check("killed trace: replays to its last commit", rep.returncode == 0 and
+      b"before-the-kill" in rep.stdout and b"as far as recorded" in rep.stderr,
+      rep.stderr.decode(errors="replace")[-400:])
+
+# 4. bad files: clear errors, nothing overwritten
+empty = os.path.join(TMP, "empty.trace")
+open(empty, "wb").close()
+r = run(["replay", empty])
+check("empty file", r.returncode == 125 and b"empty file" in r.stderr, r.stderr.decode())
+foreign = os.path.join(TMP, "foreign.db")
+db = sqlite3.connect(foreign)
+db.execute("CREATE TABLE things (x)")
+db.commit()
+db.close()
+r = run(["verify", foreign])
+check("foreign SQLite file", r.returncode == 125 and b"not a rewind trace" in r.stderr,
+      r.stderr.decode())
+junk = os.path.join(TMP, "junk.trace")
+with open(junk, "wb") as f:
+    f.write(os.urandom(8192))
+r = run(["info", junk])
+check("random bytes", r.returncode == 125 and b"not a rewind trace" in r.stderr, r.stderr.decode())
+truncated = os.path.join(TMP, "truncated.trace")
+with open(base, "rb") as f:
+    data = f.read()
+with open(truncated, "wb") as f:
+    f.write(data[: len(data) // 3])
+r = run(["verify", truncated])
+check("truncated trace: clear error, no crash", r.returncode in (1, 125) and
+      r.returncode != -11 and len(r.stderr) > 0, r.stderr.decode(errors="replace")[-400:])
+newer = os.path.join(TMP, "newer.trace")
+shutil.copy(base, newer)
+db = sqlite3.connect(newer)
+db.execute("UPDATE meta SET value = '99' WHERE key = 'format_version'")
+db.commit()
+db.close()
+r = run(["replay", newer])
+check("newer format refused", r.returncode == 125 and b"newer" in r.stderr, r.stderr.decode())
+before = open(base, "rb").read()
+r = run(["record", "-o", base, "-kernel", IMAGE])
+check("record does not overwrite", r.returncode == 125 and b"already exists" in r.stderr and
+      open(base, "rb").read() == before, r.stderr.decode())
+
+# 5. images: a missing or different image is named with both hashes; pack makes it portable
+moved_dir = os.path.join(TMP, "images")
+os.mkdir(moved_dir)
+img = os.path.join(moved_dir, "Image")
+rd = os.path.join(moved_dir, "initramfs.cpio")
+shutil.copy(IMAGE, img)
+shutil.copy(INITRD, rd)
+portable = os.path.join(TMP, "portable.trace")
+r = run(["record", "-o", portable, "-kernel", img, "-initrd", rd, "-append", "console=ttyS0"],
+        stdin=subprocess.DEVNULL)
+check("record from copied images", r.returncode == 0, r.stderr.decode(errors="replace")[-300:])
+with open(rd, "ab") as f:
+    f.write(b"x")
+r = run(["verify", portable])
+check("changed image: both hashes named", r.returncode == 125 and b"initrd" in r.stderr and
+      b"recorded with hash" in r.stderr, r.stderr.decode())
+shutil.copy(INITRD, rd)
+os.unlink(img)
+r = run(["verify", portable])
+check("missing image named", r.returncode == 125 and b"missing" in r.stderr and
+      b"kernel" in r.stderr, r.stderr.decode())
+shutil.copy(IMAGE, img)
+shutil.copy(INITRD, rd)
+r = run(["pack", portable])
+check("pack", r.returncode == 0 and b"packed kernel" in r.stdout, r.stderr.decode())
+shutil.rmtree(moved_dir)
+r = run(["verify", portable])
+check("packed trace replays without the files", r.returncode == 0 and b"verified" in r.stderr,
+      r.stderr.decode(errors="replace")[-400:])
+
+shutil.rmtree(TMP, ignore_errors=True)
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)

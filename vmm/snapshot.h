@@ -1,0 +1,41 @@
+/* snapshot.h — a whole machine's state (except RAM) in the state stream, a hash of the state
+ * and RAM for checkpoint verification, and access to RAM for the trace.
+ *
+ * The machine's state is one section "machine" holding, in order: "vm" (virtual time, the
+ * running hart, each hart's SBI/HSM state and slice start, console input not yet delivered,
+ * pending exit, reboot count), one "hart" per hart, then the devices present: for the virt
+ * board "clint", "plic", "uart16550", "syscon", "goldfish-rtc" and "bootrom"; for a
+ * bare-metal program "htif" when it has one.
+ *
+ * RAM is not in the stream (the trace stores pages separately). To restore a machine, put
+ * its RAM contents in place through vm_ram() first, then call vm_load_state(): the load
+ * drops every decoded block and translation, so nothing derived from the old RAM survives.
+ *
+ * Call these between runs (not from inside vm_run's callbacks). */
+#ifndef REWIND_SNAPSHOT_H
+#define REWIND_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/state.h"
+#include "vmm/vm.h"
+
+/* Append the machine's state to w. Returns 0, or -1 if the writer failed (out of memory). */
+int vm_save_state(struct vm *vm, struct state_writer *w);
+
+/* Load a machine state saved by vm_save_state from the next section of r into vm, which must
+ * have been built the same way (same boot path and files, number of harts, RAM size and
+ * quantum; a mismatch is refused). Every value is validated. Returns 0, or -1 with a message
+ * in err; on error vm is left exactly as it was. The reader is left after the section. */
+int vm_load_state(struct vm *vm, struct state_reader *r, char *err, size_t errlen);
+
+/* XXH3-64 of the machine's state stream followed by all of RAM: equal hashes mean equal
+ * machines. Returns 0 if the state could not be serialised (out of memory). */
+uint64_t vm_state_hash(struct vm *vm);
+
+/* Guest RAM (at guest physical VM_RAM_BASE) and its size in bytes. Writes through this
+ * pointer bypass the decoded-code cache: follow them with vm_load_state. */
+uint8_t *vm_ram(struct vm *vm, uint64_t *size);
+
+#endif
