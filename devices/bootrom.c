@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "vmm/state.h"
+
 #define FW_DYNAMIC_MAGIC 0x4942534full /* "OSBI" */
 #define FW_DYNAMIC_VERSION 2
 #define OFF_START 0x28
@@ -60,4 +62,28 @@ void bootrom_build(struct bootrom *rom, uint64_t start, uint64_t fdt, uint64_t n
 int bootrom_attach(struct bootrom *rom, struct bus *bus, uint64_t base)
 {
     return bus_add_rom(bus, "bootrom", base, BOOTROM_BYTES, rom->image);
+}
+
+/* ---- state stream ---- */
+
+#define BOOTROM_STATE_VERSION 1
+
+void bootrom_save(const struct bootrom *rom, struct state_writer *w)
+{
+    state_begin_section(w, "bootrom", BOOTROM_STATE_VERSION);
+    state_put_bytes(w, rom->image, BOOTROM_BYTES);
+    state_end_section(w);
+}
+
+int bootrom_load(struct bootrom *rom, struct state_reader *r)
+{
+    uint32_t version = BOOTROM_STATE_VERSION;
+    if (state_open_section(r, "bootrom", &version))
+        return -1;
+    uint8_t image[BOOTROM_BYTES];
+    state_get_bytes(r, image, BOOTROM_BYTES);
+    if (state_close_section(r))
+        return -1;
+    memcpy(rom->image, image, BOOTROM_BYTES);
+    return 0;
 }

@@ -23,4 +23,11 @@ void bootrom_build(struct bootrom *rom, uint64_t start, uint64_t fdt, uint64_t n
                    enum bootrom_next_mode next_mode);
 int bootrom_attach(struct bootrom *rom, struct bus *bus, uint64_t base);
 
+/* State stream, section "bootrom": the image bytes (they depend on what was booted).
+ * Returns 0, or -1 with the reader's error set and the ROM unchanged. */
+struct state_writer;
+struct state_reader;
+void bootrom_save(const struct bootrom *rom, struct state_writer *w);
+int bootrom_load(struct bootrom *rom, struct state_reader *r);
+
 #endif

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "vmm/state.h"
+
 #define MSIP_BASE 0x0000u
 #define MTIMECMP_BASE 0x4000u
 #define MTIME_OFFSET 0xbff8u
@@ -140,4 +142,52 @@ static const struct mmio_ops clint_ops = { .read = clint_read, .write = clint_wr
 int clint_attach(struct clint *c, struct bus *bus, uint64_t base)
 {
     return bus_add_mmio(bus, "clint", base, CLINT_SIZE, &clint_ops, c);
+}
+
+/* ---- state stream ---- */
+
+#define CLINT_STATE_VERSION 1
+
+void clint_save(const struct clint *c, struct state_writer *w)
+{
+    state_begin_section(w, "clint", CLINT_STATE_VERSION);
+    state_put_u32(w, c->num_harts);
+    for (unsigned h = 0; h < c->num_harts; h++) {
+        state_put_u32(w, c->msip_reg[h]);
+        state_put_u64(w, c->mtimecmp[h]);
+        state_put_bool(w, c->mtip[h].level);
+        state_put_bool(w, c->msip[h].level);
+    }
+    state_end_section(w);
+}
+
+int clint_load(struct clint *c, struct state_reader *r)
+{
+    uint32_t version = CLINT_STATE_VERSION;
+    if (state_open_section(r, "clint", &version))
+        return -1;
+    uint32_t harts = state_get_u32(r);
+    if (harts != c->num_harts)
+        return state_fail(r, "state for %u harts, this CLINT has %u", harts, c->num_harts);
+    uint32_t msip[CLINT_MAX_HARTS];
+    uint64_t mtimecmp[CLINT_MAX_HARTS];
+    bool mtip_level[CLINT_MAX_HARTS], msip_level[CLINT_MAX_HARTS];
+    for (unsigned h = 0; h < harts; h++) {
+        msip[h] = state_get_u32(r);
+        mtimecmp[h] = state_get_u64(r);
+        mtip_level[h] = state_get_bool(r);
+        msip_level[h] = state_get_bool(r);
+        if (!state_reader_error(r) && (msip[h] > 1 || msip_level[h] != (msip[h] != 0)))
+            return state_fail(r, "hart %u: msip %u with output level %d", h, msip[h],
+                              msip_level[h]);
+    }
+    if (state_close_section(r))
+        return -1;
+    for (unsigned h = 0; h < harts; h++) {
+        c->msip_reg[h] = msip[h];
+        c->mtimecmp[h] = mtimecmp[h];
+        c->mtip[h].level = mtip_level[h];
+        c->msip[h].level = msip_level[h];
+    }
+    return 0;
 }

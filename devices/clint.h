@@ -60,4 +60,13 @@ void clint_update(struct clint *c);
  * UINT64_MAX if there is none. */
 uint64_t clint_next_deadline(const struct clint *c);
 
+/* State stream, section "clint": msip, mtimecmp and the output levels of every hart. Loading
+ * sets the outputs' levels without telling the receivers (their own state is loaded with
+ * them); it refuses state for another number of harts. Returns 0, or -1 with the reader's
+ * error set and the CLINT unchanged. */
+struct state_writer;
+struct state_reader;
+void clint_save(const struct clint *c, struct state_writer *w);
+int clint_load(struct clint *c, struct state_reader *r);
+
 #endif

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "vmm/state.h"
+
 enum {
     RTC_TIME_LOW = 0x00, RTC_TIME_HIGH = 0x04, RTC_ALARM_LOW = 0x08, RTC_ALARM_HIGH = 0x0c,
     RTC_IRQ_ENABLED = 0x10, RTC_CLEAR_ALARM = 0x14, RTC_ALARM_STATUS = 0x18,
@@ -125,4 +127,43 @@ void goldfish_rtc_reset(struct goldfish_rtc *r)
 int goldfish_rtc_attach(struct goldfish_rtc *r, struct bus *bus, uint64_t base)
 {
     return bus_add_mmio(bus, "goldfish-rtc", base, GOLDFISH_RTC_SIZE, &rtc_ops, r);
+}
+
+/* ---- state stream ---- */
+
+#define RTC_STATE_VERSION 1
+
+void goldfish_rtc_save(const struct goldfish_rtc *r, struct state_writer *w)
+{
+    state_begin_section(w, "goldfish-rtc", RTC_STATE_VERSION);
+    state_put_u64(w, r->offset_ns);
+    state_put_u64(w, r->alarm_ns);
+    state_put_u32(w, r->time_high_latch);
+    state_put_bool(w, r->alarm_armed);
+    state_put_bool(w, r->irq_enabled);
+    state_put_bool(w, r->irq_pending);
+    state_put_bool(w, r->irq.level);
+    state_end_section(w);
+}
+
+int goldfish_rtc_load(struct goldfish_rtc *r, struct state_reader *rd)
+{
+    uint32_t version = RTC_STATE_VERSION;
+    if (state_open_section(rd, "goldfish-rtc", &version))
+        return -1;
+    struct goldfish_rtc n = *r;
+    n.offset_ns = state_get_u64(rd);
+    n.alarm_ns = state_get_u64(rd);
+    n.time_high_latch = state_get_u32(rd);
+    n.alarm_armed = state_get_bool(rd);
+    n.irq_enabled = state_get_bool(rd);
+    n.irq_pending = state_get_bool(rd);
+    n.irq.level = state_get_bool(rd);
+    if (state_close_section(rd))
+        return -1;
+    if (n.irq.level != (n.irq_pending && n.irq_enabled))
+        return state_fail(rd, "interrupt level %d contradicts pending %d / enabled %d",
+                          n.irq.level, n.irq_pending, n.irq_enabled);
+    *r = n;
+    return 0;
 }

@@ -62,4 +62,12 @@ void goldfish_rtc_update(struct goldfish_rtc *r);
  * true; otherwise return false. */
 bool goldfish_rtc_next_alarm(const struct goldfish_rtc *r, uint64_t *ns);
 
+/* State stream, section "goldfish-rtc": clock offset, alarm, latch, flags and the
+ * interrupt level (set without telling the receiver). Returns 0, or -1 with the reader's
+ * error set and the RTC unchanged. */
+struct state_writer;
+struct state_reader;
+void goldfish_rtc_save(const struct goldfish_rtc *r, struct state_writer *w);
+int goldfish_rtc_load(struct goldfish_rtc *r, struct state_reader *rd);
+
 #endif

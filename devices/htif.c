@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "vmm/state.h"
+
 enum { HTIF_DEV_SYSCALL = 0, HTIF_DEV_CONSOLE = 1 };
 enum { HTIF_CONSOLE_GETC = 0, HTIF_CONSOLE_PUTC = 1 };
 enum { SYS_WRITE = 64, SYS_EXIT = 93 };
@@ -135,5 +137,44 @@ int htif_attach(struct htif *h, struct bus *bus, uint64_t tohost, bool has_fromh
         return -1;
     if (has_fromhost && bus_add_mmio(bus, "htif-fromhost", fromhost, 8, &fromhost_ops, h))
         return -1;
+    return 0;
+}
+
+/* ---- state stream ---- */
+
+#define HTIF_STATE_VERSION 1
+
+void htif_save(const struct htif *h, struct state_writer *w)
+{
+    state_begin_section(w, "htif", HTIF_STATE_VERSION);
+    state_put_u64(w, h->tohost_addr);
+    state_put_u64(w, h->fromhost_addr);
+    state_put_u64(w, h->tohost);
+    state_put_u64(w, h->fromhost);
+    state_put_bool(w, h->exited);
+    state_put_u64(w, h->exit_code);
+    state_end_section(w);
+}
+
+int htif_load(struct htif *h, struct state_reader *r)
+{
+    uint32_t version = HTIF_STATE_VERSION;
+    if (state_open_section(r, "htif", &version))
+        return -1;
+    uint64_t tohost_addr = state_get_u64(r);
+    uint64_t fromhost_addr = state_get_u64(r);
+    uint64_t tohost = state_get_u64(r);
+    uint64_t fromhost = state_get_u64(r);
+    bool exited = state_get_bool(r);
+    uint64_t exit_code = state_get_u64(r);
+    if (state_close_section(r))
+        return -1;
+    if (tohost_addr != h->tohost_addr || fromhost_addr != h->fromhost_addr)
+        return state_fail(r, "state of a program with tohost at 0x%llx (this one: 0x%llx)",
+                          (unsigned long long)tohost_addr, (unsigned long long)h->tohost_addr);
+    h->tohost = tohost;
+    h->fromhost = fromhost;
+    h->exited = exited;
+    h->exit_code = exit_code;
     return 0;
 }

@@ -31,4 +31,12 @@ struct htif {
 int htif_attach(struct htif *h, struct bus *bus, uint64_t tohost, bool has_fromhost,
                 uint64_t fromhost, struct htif_host host);
 
+/* State stream, section "htif": the tohost/fromhost words and the exit status. Loading
+ * refuses state of a program whose tohost/fromhost sit elsewhere. Returns 0, or -1 with the
+ * reader's error set and the device unchanged. */
+struct state_writer;
+struct state_reader;
+void htif_save(const struct htif *h, struct state_writer *w);
+int htif_load(struct htif *h, struct state_reader *r);
+
 #endif

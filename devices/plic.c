@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "vmm/state.h"
+
 #define PRIORITY_BASE 0x000000u
 #define PENDING_BASE 0x001000u
 #define ENABLE_BASE 0x002000u
@@ -174,4 +176,68 @@ static const struct mmio_ops plic_ops = { .read = plic_read, .write = plic_write
 int plic_attach(struct plic *p, struct bus *bus, uint64_t base)
 {
     return bus_add_mmio(bus, "plic", base, PLIC_SIZE, &plic_ops, p);
+}
+
+/* ---- state stream ---- */
+
+#define PLIC_STATE_VERSION 1
+
+void plic_save(const struct plic *p, struct state_writer *w)
+{
+    state_begin_section(w, "plic", PLIC_STATE_VERSION);
+    state_put_u32(w, p->num_contexts);
+    for (unsigned src = 0; src < PLIC_NUM_SOURCES; src++)
+        state_put_u32(w, p->priority[src]);
+    state_put_u64(w, p->input);
+    state_put_u64(w, p->pending);
+    state_put_u64(w, p->in_service);
+    for (unsigned ctx = 0; ctx < p->num_contexts; ctx++) {
+        state_put_u64(w, p->enable[ctx]);
+        state_put_u32(w, p->threshold[ctx]);
+        state_put_bool(w, p->context_out[ctx].level);
+    }
+    state_end_section(w);
+}
+
+int plic_load(struct plic *p, struct state_reader *r)
+{
+    uint32_t version = PLIC_STATE_VERSION;
+    if (state_open_section(r, "plic", &version))
+        return -1;
+    uint32_t contexts = state_get_u32(r);
+    if (contexts != p->num_contexts)
+        return state_fail(r, "state for %u contexts, this PLIC has %u", contexts,
+                          p->num_contexts);
+    struct plic n = *p;
+    for (unsigned src = 0; src < PLIC_NUM_SOURCES; src++) {
+        n.priority[src] = state_get_u32(r);
+        if (n.priority[src] > PLIC_MAX_PRIORITY || (src == 0 && n.priority[src]))
+            return state_fail(r, "source %u: priority %u", src, n.priority[src]);
+    }
+    n.input = state_get_u64(r);
+    n.pending = state_get_u64(r);
+    n.in_service = state_get_u64(r);
+    for (unsigned ctx = 0; ctx < contexts; ctx++) {
+        n.enable[ctx] = state_get_u64(r);
+        n.threshold[ctx] = state_get_u32(r);
+        n.context_out[ctx].level = state_get_bool(r);
+        if (state_reader_error(r))
+            return -1;
+        if ((n.enable[ctx] & ~VALID_SOURCES) || n.threshold[ctx] > PLIC_MAX_PRIORITY)
+            return state_fail(r, "context %u: enables 0x%llx, threshold %u", ctx,
+                              (unsigned long long)n.enable[ctx], n.threshold[ctx]);
+    }
+    if (state_close_section(r))
+        return -1;
+    if ((n.input | n.in_service) & ~VALID_SOURCES ||
+        n.pending != (n.input & ~n.in_service & VALID_SOURCES))
+        return state_fail(r, "pending 0x%llx does not follow input 0x%llx and in-service 0x%llx",
+                          (unsigned long long)n.pending, (unsigned long long)n.input,
+                          (unsigned long long)n.in_service);
+    for (unsigned ctx = 0; ctx < contexts; ctx++)
+        if (n.context_out[ctx].level != (best_source(&n, ctx) != 0))
+            return state_fail(r, "context %u: output level %d contradicts the registers", ctx,
+                              n.context_out[ctx].level);
+    *p = n;
+    return 0;
 }

@@ -59,4 +59,13 @@ int plic_attach(struct plic *p, struct bus *bus, uint64_t base);
  * ctx = the plic. */
 void plic_set_input(void *ctx, unsigned src, bool level);
 
+/* State stream, section "plic": priorities, input levels, pending and in-service bits, and
+ * each context's enables, threshold and output level. Loading sets the outputs' levels
+ * without telling the receivers; it refuses state for another number of contexts. Returns
+ * 0, or -1 with the reader's error set and the PLIC unchanged. */
+struct state_writer;
+struct state_reader;
+void plic_save(const struct plic *p, struct state_writer *w);
+int plic_load(struct plic *p, struct state_reader *r);
+
 #endif

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "vmm/state.h"
+
 static bool valid_size(unsigned size, uint64_t offset)
 {
     return (size == 2 || size == 4) && !(offset & (size - 1));
@@ -56,4 +58,24 @@ void syscon_init(struct syscon *s, struct syscon_host host)
 int syscon_attach(struct syscon *s, struct bus *bus, uint64_t base)
 {
     return bus_add_mmio(bus, "syscon", base, SYSCON_SIZE, &syscon_ops, s);
+}
+
+/* ---- state stream ---- */
+
+#define SYSCON_STATE_VERSION 1
+
+void syscon_save(const struct syscon *s, struct state_writer *w)
+{
+    (void)s;
+    state_begin_section(w, "syscon", SYSCON_STATE_VERSION);
+    state_end_section(w);
+}
+
+int syscon_load(struct syscon *s, struct state_reader *r)
+{
+    (void)s;
+    uint32_t version = SYSCON_STATE_VERSION;
+    if (state_open_section(r, "syscon", &version))
+        return -1;
+    return state_close_section(r);
 }

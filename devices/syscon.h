@@ -35,4 +35,11 @@ void syscon_init(struct syscon *s, struct syscon_host host);
 /* Map the register at base (SYSCON_SIZE bytes). Returns 0 or -1. */
 int syscon_attach(struct syscon *s, struct bus *bus, uint64_t base);
 
+/* State stream, section "syscon": the finisher has no state of its own; the (empty) section
+ * keeps the place for a later version. Returns 0, or -1 with the reader's error set. */
+struct state_writer;
+struct state_reader;
+void syscon_save(const struct syscon *s, struct state_writer *w);
+int syscon_load(struct syscon *s, struct state_reader *r);
+
 #endif

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "vmm/state.h"
+
 enum {
     REG_RBR_THR_DLL = 0, REG_IER_DLM = 1, REG_IIR_FCR = 2, REG_LCR = 3,
     REG_MCR = 4, REG_LSR = 5, REG_MSR = 6, REG_SCR = 7, NUM_REGS = 8,
@@ -307,4 +309,66 @@ static const struct mmio_ops uart_ops = { .read = uart_read, .write = uart_write
 int uart_attach(struct uart16550 *u, struct bus *bus, uint64_t base)
 {
     return bus_add_mmio(bus, "uart", base, UART_SIZE, &uart_ops, u);
+}
+
+/* ---- state stream ---- */
+
+#define UART_STATE_VERSION 1
+
+void uart_save(const struct uart16550 *u, struct state_writer *w)
+{
+    state_begin_section(w, "uart16550", UART_STATE_VERSION);
+    state_put_u8(w, u->ier);
+    state_put_u8(w, u->lcr);
+    state_put_u8(w, u->mcr);
+    state_put_u8(w, u->scr);
+    state_put_u8(w, u->dll);
+    state_put_u8(w, u->dlm);
+    state_put_u8(w, u->lsr_errors);
+    state_put_u8(w, u->fcr);
+    state_put_u8(w, u->msr_delta);
+    state_put_u8(w, u->rbr_last);
+    state_put_bool(w, u->thre_pending);
+    state_put_bytes(w, u->rx_fifo, UART_FIFO_SIZE);
+    state_put_u8(w, u->rx_head);
+    state_put_u8(w, u->rx_count);
+    state_put_bool(w, u->irq.level);
+    state_end_section(w);
+}
+
+int uart_load(struct uart16550 *u, struct state_reader *r)
+{
+    uint32_t version = UART_STATE_VERSION;
+    if (state_open_section(r, "uart16550", &version))
+        return -1;
+    struct uart16550 n = *u;
+    n.ier = state_get_u8(r);
+    n.lcr = state_get_u8(r);
+    n.mcr = state_get_u8(r);
+    n.scr = state_get_u8(r);
+    n.dll = state_get_u8(r);
+    n.dlm = state_get_u8(r);
+    n.lsr_errors = state_get_u8(r);
+    n.fcr = state_get_u8(r);
+    n.msr_delta = state_get_u8(r);
+    n.rbr_last = state_get_u8(r);
+    n.thre_pending = state_get_bool(r);
+    state_get_bytes(r, n.rx_fifo, UART_FIFO_SIZE);
+    n.rx_head = state_get_u8(r);
+    n.rx_count = state_get_u8(r);
+    n.irq.level = state_get_bool(r);
+    if (state_close_section(r))
+        return -1;
+    if ((n.ier & ~IER_MASK) || (n.mcr & ~MCR_MASK) || (n.lsr_errors & ~LSR_ERRORS) ||
+        (n.msr_delta & ~0x0f) || (n.fcr & ~(FCR_ENABLE | FCR_DMA_MODE | FCR_TRIGGER)) ||
+        (!(n.fcr & FCR_ENABLE) && n.fcr))
+        return state_fail(r, "register values out of range (ier 0x%x mcr 0x%x lsr 0x%x "
+                          "msr 0x%x fcr 0x%x)", n.ier, n.mcr, n.lsr_errors, n.msr_delta, n.fcr);
+    if (n.rx_head >= UART_FIFO_SIZE || n.rx_count > rx_capacity(&n))
+        return state_fail(r, "receiver FIFO at %u holding %u bytes (capacity %u)", n.rx_head,
+                          n.rx_count, rx_capacity(&n));
+    if (n.irq.level != !(interrupt_id(&n) & IIR_NONE))
+        return state_fail(r, "interrupt level %d contradicts the registers", n.irq.level);
+    *u = n;
+    return 0;
 }

@@ -88,4 +88,13 @@ size_t uart_rx_space(const struct uart16550 *u);
  * true if the byte was stored without an overrun. */
 bool uart_receive_forced(struct uart16550 *u, uint8_t byte);
 
+/* State stream, section "uart16550": every register, the receiver FIFO and the interrupt
+ * level. Loading checks the FIFO position and fill against its capacity and the level
+ * against the registers, and sets the level without telling the receiver. Returns 0, or -1
+ * with the reader's error set and the UART unchanged. */
+struct state_writer;
+struct state_reader;
+void uart_save(const struct uart16550 *u, struct state_writer *w);
+int uart_load(struct uart16550 *u, struct state_reader *r);
+
 #endif

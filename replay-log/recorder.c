@@ -20,6 +20,7 @@ struct recorder {
     uint64_t out_icount, out_pc;
     unsigned out_hart;
     uint64_t last_commit_ns;
+    struct vm *vm;          /* the machine being recorded (known from its first call) */
     bool failed;
     char error[256];
 };
@@ -58,22 +59,29 @@ static void flush_output(struct recorder *r)
     r->out_len = 0;
 }
 
+/* Every commit also says how far the recording got, so a trace cut off afterwards replays
+ * exactly that far. */
+static void commit(struct recorder *r)
+{
+    flush_output(r);
+    if (r->vm && !r->failed && trace_set_meta_u64(r->trace, "recorded_icount", vm_icount(r->vm)))
+        fail(r);
+    if (!r->failed && trace_commit(r->trace))
+        fail(r);
+}
+
 static void maybe_commit(struct recorder *r)
 {
     uint64_t now = host_ns();
     if (now - r->last_commit_ns < COMMIT_INTERVAL_NS)
         return;
-    flush_output(r);
-    if (!r->failed && trace_commit(r->trace))
-        fail(r);
+    commit(r);
     r->last_commit_ns = now;
 }
 
 int recorder_flush(struct recorder *r)
 {
-    flush_output(r);
-    if (!r->failed && trace_commit(r->trace))
-        fail(r);
+    commit(r);
     r->last_commit_ns = host_ns();
     return r->failed ? -1 : 0;
 }
@@ -88,6 +96,7 @@ const char *recorder_error(const struct recorder *r)
 static size_t rec_console_input(void *ctx, struct vm *vm, uint8_t *buf, size_t max, bool *eof)
 {
     struct recorder *r = ctx;
+    r->vm = vm;
     size_t n = 0;
     *eof = false;
     if (r->host.console_input)
@@ -109,6 +118,7 @@ static size_t rec_console_input(void *ctx, struct vm *vm, uint8_t *buf, size_t m
 static uint64_t rec_idle(void *ctx, struct vm *vm, uint64_t max_ns)
 {
     struct recorder *r = ctx;
+    r->vm = vm;
     /* Nothing happens while the machine waits: make the trace current first. */
     recorder_flush(r);
     uint64_t passed = r->host.idle ? r->host.idle(r->host.ctx, vm, max_ns) : max_ns;
@@ -121,6 +131,7 @@ static uint64_t rec_idle(void *ctx, struct vm *vm, uint64_t max_ns)
 static uint64_t rec_wall_clock(void *ctx, struct vm *vm)
 {
     struct recorder *r = ctx;
+    r->vm = vm;
     uint64_t ns = r->host.wall_clock_ns ? r->host.wall_clock_ns(r->host.ctx, vm) : 0;
     append(r, TRACE_WALL_CLOCK, vm_icount(vm), 0, 0, ns, NULL, 0);
     return ns;
@@ -129,6 +140,7 @@ static uint64_t rec_wall_clock(void *ctx, struct vm *vm)
 static void rec_entropy(void *ctx, struct vm *vm, uint8_t *buf, size_t len)
 {
     struct recorder *r = ctx;
+    r->vm = vm;
     memset(buf, 0, len);
     if (r->host.entropy)
         r->host.entropy(r->host.ctx, vm, buf, len);
@@ -140,7 +152,7 @@ static void rec_entropy(void *ctx, struct vm *vm, uint8_t *buf, size_t len)
 static void rec_event(void *ctx, struct vm *vm, const struct vm_event *ev)
 {
     struct recorder *r = ctx;
-    (void)vm;
+    r->vm = vm;
     switch (ev->kind) {
     case VM_EVENT_CONSOLE_OUT:
         for (size_t i = 0; i < ev->len; i++) {

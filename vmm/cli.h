@@ -24,6 +24,8 @@ struct machine_options {
     /* record */
     const char *output;
     bool force;
+    /* testing the crash path: rewind itself crashes (SIGSEGV) at this many instructions */
+    uint64_t debug_crash_at;
 };
 
 void machine_options_default(struct machine_options *o);

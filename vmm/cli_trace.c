@@ -13,6 +13,7 @@
 #include "replay-log/replayer.h"
 #include "replay-log/trace.h"
 #include "vmm/cli.h"
+#include "vmm/crash.h"
 
 #define MAX_IMAGES 8
 
@@ -75,6 +76,22 @@ static int write_machine_meta(struct trace *t, const struct machine_options *o, 
     return rc ? -1 : 0;
 }
 
+struct record_crash {
+    struct recorder *rec;
+    struct trace *trace;
+};
+
+/* rewind itself crashed while recording: keep the trace consistent and say why it ends. */
+static void record_crash_hook(void *ctx, const char *reason)
+{
+    struct record_crash *rc = ctx;
+    host_console_restore_terminal();
+    recorder_flush(rc->rec);
+    trace_set_meta(rc->trace, "end_reason", reason);
+    trace_commit(rc->trace);
+    fprintf(stderr, "rewind: the trace ends here and says why; it replays up to this point\n");
+}
+
 int cmd_record(int argc, char **argv)
 {
     struct machine_options o;
@@ -109,9 +126,16 @@ int cmd_record(int argc, char **argv)
         trace_close(t);
         return EXIT_REWIND_ERROR;
     }
+    struct record_crash crash = { .rec = rec, .trace = t };
+    crash_handler_install(record_crash_hook, &crash);
     host_console_enter_raw(&con);
     double t0 = cli_now_seconds();
     struct vm_exit ex;
+    if (o.debug_crash_at) {
+        vm_run(vm, o.debug_crash_at, &ex);
+        if (ex.reason == VM_EXIT_INSN_LIMIT)
+            *(volatile int *)(uintptr_t)o.debug_crash_at = 0; /* deliberate crash (testing) */
+    }
     vm_run(vm, o.max_insns, &ex);
     double secs = cli_now_seconds() - t0;
     host_console_restore(&con);
@@ -311,13 +335,22 @@ int cmd_replay(int argc, char **argv, bool verify_only)
         trace_get_meta_u64(t, "exit_code", &exit_code);
         trace_get_meta(t, "end_reason", end_reason, sizeof(end_reason));
     } else {
+        uint64_t recorded = 0;
         trace_last_icount(t, &end_icount);
+        if (trace_get_meta_u64(t, "recorded_icount", &recorded) == 0 && recorded > end_icount)
+            end_icount = recorded;
         fprintf(stderr, "rewind: %s is incomplete (the recording was cut off); replaying up to "
                         "its last committed event at icount %" PRIu64 "\n", path, end_icount);
     }
     uint64_t limit = end_icount;
     if (to && (to < limit || !limit))
         limit = to;
+    if (!limit) {
+        fprintf(stderr, "rewind: %s holds no instructions to replay\n", path);
+        cleanup_files(&files);
+        trace_close(t);
+        return 0;
+    }
 
     struct replayer *rep = replayer_create(t, err, sizeof(err));
     if (!rep) {
@@ -413,8 +446,10 @@ int cmd_info(int argc, char **argv)
         if (trace_get_meta(t, keys[i], v, sizeof(v)) == 0)
             printf("  %-15s %s\n", keys[i], v);
     if (complete[0] != '1') {
-        uint64_t last = 0;
+        uint64_t last = 0, recorded = 0;
         trace_last_icount(t, &last);
+        if (trace_get_meta_u64(t, "recorded_icount", &recorded) == 0 && recorded > last)
+            last = recorded;
         printf("  %-15s INCOMPLETE: the recording was cut off; it replays up to icount %" PRIu64
                "\n", "state", last);
     } else {

@@ -55,8 +55,11 @@ void host_console_enter_raw(struct host_console *c)
     c->raw_active = true;
     signal(SIGTERM, on_fatal_signal);
     signal(SIGHUP, on_fatal_signal);
-    signal(SIGSEGV, on_fatal_signal);
-    signal(SIGABRT, on_fatal_signal);
+}
+
+void host_console_restore_terminal(void)
+{
+    restore_terminal();
 }
 
 void host_console_restore(struct host_console *c)

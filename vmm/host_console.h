@@ -25,6 +25,8 @@ void host_console_init(struct host_console *c, int in_fd);
 /* Raw mode for a terminal; restored by host_console_restore (also on fatal signals). */
 void host_console_enter_raw(struct host_console *c);
 void host_console_restore(struct host_console *c);
+/* For crash handlers: put the terminal back as it was, whatever state the program is in. */
+void host_console_restore_terminal(void);
 /* vm_config.console_write */
 void host_console_write(void *ctx, const uint8_t *bytes, size_t len);
 /* A vm_gate answered by the host, with ctx = the host_console. */

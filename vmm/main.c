@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "vmm/cli.h"
+#include "vmm/crash.h"
 
 static void usage(FILE *out)
 {
@@ -102,7 +103,7 @@ void machine_options_default(struct machine_options *o)
 enum {
     OPT_KERNEL = 256, OPT_BIOS, OPT_INITRD, OPT_APPEND, OPT_MEMORY, OPT_SMP, OPT_QUANTUM,
     OPT_MAX_INSNS, OPT_STATS, OPT_HELP, OPT_NOGRAPHIC, OPT_SIGNATURE, OPT_SIGNATURE_GRANULARITY,
-    OPT_NO_REBOOT, OPT_OUTPUT, OPT_FORCE,
+    OPT_NO_REBOOT, OPT_OUTPUT, OPT_FORCE, OPT_DEBUG_CRASH,
 };
 
 int machine_options_parse(struct machine_options *o, int argc, char **argv, bool record)
@@ -125,6 +126,7 @@ int machine_options_parse(struct machine_options *o, int argc, char **argv, bool
         { "o", required_argument, NULL, OPT_OUTPUT },
         { "output", required_argument, NULL, OPT_OUTPUT },
         { "force", no_argument, NULL, OPT_FORCE },
+        { "debug-crash-at", required_argument, NULL, OPT_DEBUG_CRASH },
         { "help", no_argument, NULL, OPT_HELP },
         { 0 },
     };
@@ -181,6 +183,12 @@ int machine_options_parse(struct machine_options *o, int argc, char **argv, bool
             o->output = optarg;
             break;
         case OPT_FORCE: o->force = true; break;
+        case OPT_DEBUG_CRASH:
+            if (parse_u64(optarg, &o->debug_crash_at) || o->debug_crash_at == 0) {
+                fprintf(stderr, "rewind: --debug-crash-at needs an instruction count\n");
+                return -1;
+            }
+            break;
         case OPT_HELP: usage(stdout); return 1;
         default: usage(stderr); return -1;
         }
@@ -326,8 +334,16 @@ static int cmd_run(int argc, char **argv)
     return status;
 }
 
+static void crash_restore_terminal(void *ctx, const char *reason)
+{
+    (void)ctx;
+    (void)reason;
+    host_console_restore_terminal();
+}
+
 int main(int argc, char **argv)
 {
+    crash_handler_install(crash_restore_terminal, NULL);
     if (argc < 2) {
         usage(stderr);
         return EXIT_REWIND_ERROR;

@@ -141,6 +141,19 @@ check("killed trace: replays to its last commit", rep.returncode == 0 and
       b"before-the-kill" in rep.stdout and b"as far as recorded" in rep.stderr,
       rep.stderr.decode(errors="replace")[-400:])
 
+# 3b. rewind itself crashes while recording: backtrace, the reason in the trace, consistent
+crashed = os.path.join(TMP, "crashed.trace")
+r = run(["record", "-o", crashed, "-kernel", IMAGE, "-initrd", INITRD, "-append", "console=ttyS0",
+         "--debug-crash-at", "5000000"], stdin=subprocess.DEVNULL)
+check("host crash: backtrace printed", r.returncode == -11 and b"backtrace" in r.stderr and
+      b"cmd_record" in r.stderr, r.stderr.decode(errors="replace")[-600:])
+info = run(["info", crashed])
+check("host crash: the trace says why it ends", b"host-crash: Segmentation fault" in info.stdout
+      and b"up to icount 5000000" in info.stdout, info.stdout.decode(errors="replace"))
+rep = run(["verify", crashed])
+check("host crash: the trace replays to the crash", rep.returncode == 0 and
+      b"5000000 instructions" in rep.stderr, rep.stderr.decode(errors="replace")[-400:])
+
 # 4. bad files: clear errors, nothing overwritten
 empty = os.path.join(TMP, "empty.trace")
 open(empty, "wb").close()
