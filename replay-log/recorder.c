@@ -21,6 +21,14 @@ struct recorder {
     unsigned out_hart;
     uint64_t last_commit_ns;
     struct vm *vm;          /* the machine being recorded (known from its first call) */
+    /* guest crash detection on the console */
+    bool watch_crashes;
+    uint64_t grace;
+    char line[256];
+    size_t line_len;
+    char crash[256];
+    uint64_t crash_icount;
+    bool crashed;
     bool failed;
     char error[256];
 };
@@ -125,6 +133,8 @@ static uint64_t rec_idle(void *ctx, struct vm *vm, uint64_t max_ns)
     if (passed > max_ns)
         passed = max_ns;
     append(r, TRACE_WARP, vm_icount(vm), 0, 0, passed, NULL, 0);
+    if (r->crashed) /* a crashed guest went idle: nothing more will come */
+        vm_request_quit(vm);
     return passed;
 }
 
@@ -147,6 +157,47 @@ static void rec_entropy(void *ctx, struct vm *vm, uint8_t *buf, size_t len)
     append(r, TRACE_ENTROPY, vm_icount(vm), 0, 0, len, buf, len);
 }
 
+/* ---- guest crashes ---- */
+
+static const char *const crash_markers[] = { "Kernel panic - not syncing", "Oops", "BUG: ",
+                                             "Unable to handle kernel" };
+
+static void watch_console_byte(struct recorder *r, const struct vm_event *ev, uint8_t b)
+{
+    if (b != '\n' && b != '\r') {
+        if (r->line_len + 1 < sizeof(r->line))
+            r->line[r->line_len++] = (char)b;
+        return;
+    }
+    r->line[r->line_len] = 0;
+    if (!r->crashed) {
+        for (size_t i = 0; i < sizeof(crash_markers) / sizeof(crash_markers[0]); i++)
+            if (strstr(r->line, crash_markers[i])) {
+                r->crashed = true;
+                r->crash_icount = ev->icount;
+                snprintf(r->crash, sizeof(r->crash), "%s", r->line);
+                trace_set_meta(r->trace, "guest_crash", r->crash);
+                trace_set_meta_u64(r->trace, "guest_crash_icount", ev->icount);
+                break;
+            }
+    }
+    r->line_len = 0;
+}
+
+void recorder_watch_crashes(struct recorder *r, uint64_t grace)
+{
+    r->watch_crashes = true;
+    r->grace = grace;
+}
+
+const char *recorder_guest_crash(const struct recorder *r, uint64_t *icount)
+{
+    if (!r->crashed)
+        return NULL;
+    *icount = r->crash_icount;
+    return r->crash;
+}
+
 /* ---- derived events ---- */
 
 static void rec_event(void *ctx, struct vm *vm, const struct vm_event *ev)
@@ -164,7 +215,11 @@ static void rec_event(void *ctx, struct vm *vm, const struct vm_event *ev)
                 r->out_pc = ev->pc;
             }
             r->out[r->out_len++] = ev->data[i];
+            if (r->watch_crashes)
+                watch_console_byte(r, ev, ev->data[i]);
         }
+        if (r->crashed && ev->icount - r->crash_icount > r->grace)
+            vm_request_quit(vm);
         break;
     case VM_EVENT_INTERRUPT:
         flush_output(r);
@@ -193,10 +248,20 @@ void recorder_destroy(struct recorder *r)
     free(r);
 }
 
+static void rec_progress(void *ctx, struct vm *vm)
+{
+    struct recorder *r = ctx;
+    r->vm = vm;
+    if (r->crashed && vm_icount(vm) - r->crash_icount > r->grace)
+        vm_request_quit(vm);
+    maybe_commit(r);
+}
+
 struct vm_gate recorder_gate(struct recorder *r)
 {
     return (struct vm_gate){ .console_input = rec_console_input, .idle = rec_idle,
-                             .wall_clock_ns = rec_wall_clock, .entropy = rec_entropy, .ctx = r };
+                             .wall_clock_ns = rec_wall_clock, .entropy = rec_entropy,
+                             .progress = rec_progress, .ctx = r };
 }
 
 struct vm_observer recorder_observer(struct recorder *r)

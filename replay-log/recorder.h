@@ -15,6 +15,10 @@ struct vm_gate recorder_gate(struct recorder *r);
 struct vm_observer recorder_observer(struct recorder *r);
 /* Write everything pending and commit. Returns 0, or -1 (recorder_error says why). */
 int recorder_flush(struct recorder *r);
+/* A guest crash seen on the console (Linux "Kernel panic", "Oops", "BUG:"): the line and where.
+ * After one, the recording goes on for `grace` more instructions (the backtrace) and stops. */
+void recorder_watch_crashes(struct recorder *r, uint64_t grace);
+const char *recorder_guest_crash(const struct recorder *r, uint64_t *icount);
 const char *recorder_error(const struct recorder *r);
 
 #endif

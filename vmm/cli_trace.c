@@ -2,6 +2,7 @@
  * record/replay backends (replay-log/) to a VM built from the machine options, and print what
  * happened. */
 #include <errno.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,17 @@ static int write_machine_meta(struct trace *t, const struct machine_options *o, 
     return rc ? -1 : 0;
 }
 
+/* SIGINT/SIGTERM while recording: stop the machine at the next boundary and finish the trace
+ * normally (it then ends "stopped"). */
+static struct vm *recording_vm;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    if (recording_vm)
+        vm_request_quit(recording_vm);
+}
+
 struct record_crash {
     struct recorder *rec;
     struct trace *trace;
@@ -116,6 +128,7 @@ int cmd_record(int argc, char **argv)
     struct host_console con;
     host_console_init(&con, STDIN_FILENO);
     struct recorder *rec = recorder_create(t, host_gate(&con));
+    recorder_watch_crashes(rec, 20000000); /* keep the panic's backtrace, then stop */
     struct vm_config cfg = { .console_write = host_console_write, .console_ctx = &con,
                              .gate = recorder_gate(rec), .observer = recorder_observer(rec) };
     struct vm *vm = cli_build_vm(&o, &cfg);
@@ -126,8 +139,11 @@ int cmd_record(int argc, char **argv)
         trace_close(t);
         return EXIT_REWIND_ERROR;
     }
-    struct record_crash crash = { .rec = rec, .trace = t };
-    crash_handler_install(record_crash_hook, &crash);
+    struct record_crash on_host_crash = { .rec = rec, .trace = t };
+    crash_handler_install(record_crash_hook, &on_host_crash);
+    recording_vm = vm;
+    signal(SIGINT, on_stop_signal);
+    signal(SIGTERM, on_stop_signal);
     host_console_enter_raw(&con);
     double t0 = cli_now_seconds();
     struct vm_exit ex;
@@ -142,7 +158,12 @@ int cmd_record(int argc, char **argv)
     fflush(stdout);
 
     int failed = recorder_flush(rec);
-    trace_set_meta(t, "end_reason", cli_exit_reason_name(ex.reason));
+    uint64_t crash_icount = 0;
+    const char *crash = recorder_guest_crash(rec, &crash_icount);
+    if (crash && ex.reason == VM_EXIT_QUIT)
+        trace_set_meta(t, "end_reason", "guest-crash");
+    else
+        trace_set_meta(t, "end_reason", cli_exit_reason_name(ex.reason));
     trace_set_meta_u64(t, "end_icount", ex.icount);
     trace_set_meta_u64(t, "exit_code", ex.exit_code);
     trace_set_meta_u64(t, "events", trace_events_written(t));
@@ -159,13 +180,21 @@ int cmd_record(int argc, char **argv)
             trace_events_written(t), ex.icount, o.output);
     switch (ex.reason) {
     case VM_EXIT_GUEST:
-        fprintf(stderr, "the guest exited with status %" PRIu64 "\n", ex.exit_code);
+        fprintf(stderr, "the guest exited with status %" PRIu64 "%s\n", ex.exit_code,
+                ex.exit_code ? " (a failure)" : "");
         break;
+    case VM_EXIT_QUIT:
+        if (crash) {
+            fprintf(stderr, "the guest crashed at icount %" PRIu64 ": \"%s\"\n", crash_icount,
+                    crash);
+            break;
+        }
+        /* fall through */
     default:
         fprintf(stderr, "the run ended: %s\n", cli_exit_reason_name(ex.reason));
         break;
     }
-    int status = cli_exit_status(vm, &ex, &con);
+    int status = crash && ex.reason == VM_EXIT_QUIT ? 1 : cli_exit_status(vm, &ex, &con);
     vm_destroy(vm);
     recorder_destroy(rec);
     trace_close(t);
@@ -284,6 +313,17 @@ static int machine_from_trace(struct trace *t, struct machine_options *o, char *
     return 0;
 }
 
+/* Did the replay end the way the recording did? A recording stopped from outside the guest
+ * (--max-insns, Ctrl-A x, a guest crash seen on the console) ends a replay at the same
+ * icount by the instruction limit. */
+static bool same_end(enum vm_exit_reason replayed, const char *recorded)
+{
+    if (!strcmp(recorded, "guest-crash") || !strcmp(recorded, "stopped") ||
+        !strcmp(recorded, "instruction-limit"))
+        return replayed == VM_EXIT_INSN_LIMIT;
+    return !strcmp(cli_exit_reason_name(replayed), recorded);
+}
+
 int cmd_replay(int argc, char **argv, bool verify_only)
 {
     const char *path = NULL;
@@ -392,7 +432,7 @@ int cmd_replay(int argc, char **argv, bool verify_only)
                         "(%" PRIu64 " events checked)\n", ex.icount, replayer_checked(rep));
         cli_report_where(vm, NULL);
         status = 0;
-    } else if (is_complete && (strcmp(cli_exit_reason_name(ex.reason), end_reason) ||
+    } else if (is_complete && (!same_end(ex.reason, end_reason) ||
                                ex.icount != end_icount ||
                                (ex.reason == VM_EXIT_GUEST && ex.exit_code != exit_code) ||
                                !replayer_all_matched(rep))) {

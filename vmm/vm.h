@@ -31,6 +31,9 @@ struct vm_gate {
     uint64_t (*wall_clock_ns)(void *ctx, struct vm *vm);
     /* Entropy for the device tree's rng-seed. */
     void (*entropy)(void *ctx, struct vm *vm, uint8_t *buf, size_t len);
+    /* Called between rounds every so often (not an input: a chance for the backend to commit
+     * its log or to stop the machine). May be NULL. */
+    void (*progress)(void *ctx, struct vm *vm);
     void *ctx;
 };
 

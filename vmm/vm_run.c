@@ -216,8 +216,12 @@ int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit)
             exit->reason = VM_EXIT_INSN_LIMIT;
             break;
         }
-        if (has_board(vm) && vm->rounds % VM_POLL_EVERY_ROUNDS == 0)
-            take_console_input(vm);
+        if (vm->rounds % VM_POLL_EVERY_ROUNDS == 0) {
+            if (has_board(vm))
+                take_console_input(vm);
+            if (vm->cfg.gate.progress)
+                vm->cfg.gate.progress(vm->cfg.gate.ctx, vm);
+        }
         feed_uart(vm);
 
         bool anyone_ran = false;

@@ -154,6 +154,18 @@ rep = run(["verify", crashed])
 check("host crash: the trace replays to the crash", rep.returncode == 0 and
       b"5000000 instructions" in rep.stderr, rep.stderr.decode(errors="replace")[-400:])
 
+# 3c. a guest crash (Linux panic) ends the recording with the panic line, and replays
+panicked = os.path.join(TMP, "panic.trace")
+r = run(["record", "-o", panicked, "-kernel", IMAGE, "-initrd", INITRD, "-append",
+         "console=ttyS0 rdinit=/does-not-exist"], stdin=subprocess.DEVNULL)
+check("guest panic ends the recording", r.returncode == 1 and b"the guest crashed" in r.stderr
+      and b"Kernel panic" in r.stderr, r.stderr.decode(errors="replace")[-400:])
+info = run(["info", panicked])
+check("guest panic: trace end says so", b"guest-crash" in info.stdout, info.stdout.decode())
+rep = run(["verify", panicked])
+check("guest panic: replays", rep.returncode == 0 and b"verified" in rep.stderr,
+      rep.stderr.decode(errors="replace")[-400:])
+
 # 4. bad files: clear errors, nothing overwritten
 empty = os.path.join(TMP, "empty.trace")
 open(empty, "wb").close()
