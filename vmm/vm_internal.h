@@ -68,6 +68,12 @@ struct vm {
     unsigned current;            /* index of the hart running now */
     uint64_t rounds;             /* scheduling rounds so far (console input is polled every
                                     VM_POLL_EVERY_ROUNDS: a function of machine state) */
+    /* Where the scheduler is inside the current round, so that vm_run can stop anywhere
+     * (an instruction budget, a debugger) and go on with exactly the same interleaving. */
+    bool sched_in_round;         /* the round's start (input, progress) has happened */
+    unsigned sched_next;         /* the hart whose slice is running or next */
+    uint64_t sched_slice_done;   /* instructions that hart has run in its slice so far */
+    bool sched_round_ran;        /* some hart ran an instruction in this round */
     uint64_t wall_clock_base_ns; /* wall clock at vtime 0 (an input) */
 
     /* host console input waiting for room in the UART */

@@ -135,16 +135,17 @@ static bool hart_runnable(const struct vm_hart_slot *slot)
     return slot->state == SBI_HART_STARTED;
 }
 
-/* Run hart `index` for up to `budget` instructions of this round. Returns instructions
- * retired; *idle says it stopped in wfi. */
-static uint64_t run_slice(struct vm *vm, unsigned index, uint64_t budget, bool *idle)
+/* Run hart `index` for up to `budget` more instructions of its slice (`resume`: the slice
+ * was begun by an earlier call). Returns instructions retired; *idle says it stopped in wfi. */
+static uint64_t run_slice(struct vm *vm, unsigned index, uint64_t budget, bool resume, bool *idle)
 {
     struct vm_hart_slot *slot = &vm->harts[index];
     struct hart *h = slot->hart;
     uint64_t done = 0;
     *idle = false;
     vm->current = index;
-    slot->slice_start_icount = h->icount;
+    if (!resume)
+        slot->slice_start_icount = h->icount;
     while (done < budget && !vm->exit_requested && !vm->quit_requested && hart_runnable(slot)) {
         update_devices(vm);
         uint64_t now = vm_hart_vtime(vm, index);
@@ -216,19 +217,28 @@ int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit)
             exit->reason = VM_EXIT_INSN_LIMIT;
             break;
         }
-        if (vm->rounds % VM_POLL_EVERY_ROUNDS == 0) {
-            if (has_board(vm))
-                take_console_input(vm);
-            if (vm->cfg.gate.progress)
-                vm->cfg.gate.progress(vm->cfg.gate.ctx, vm);
+        if (!vm->sched_in_round) {
+            if (vm->rounds % VM_POLL_EVERY_ROUNDS == 0) {
+                if (has_board(vm))
+                    take_console_input(vm);
+                if (vm->cfg.gate.progress)
+                    vm->cfg.gate.progress(vm->cfg.gate.ctx, vm);
+            }
+            feed_uart(vm);
+            vm->sched_in_round = true;
+            vm->sched_next = 0;
+            vm->sched_slice_done = 0;
+            vm->sched_round_ran = false;
         }
-        feed_uart(vm);
-
-        bool anyone_ran = false;
-        for (unsigned i = 0; i < vm->num_harts && !vm->exit_requested; i++) {
-            if (!hart_runnable(&vm->harts[i]))
+        /* The harts' slices of this round, from wherever the last call stopped. */
+        while (vm->sched_next < vm->num_harts && !vm->exit_requested && !vm->quit_requested) {
+            unsigned i = vm->sched_next;
+            if (!hart_runnable(&vm->harts[i])) {
+                vm->sched_next++;
+                vm->sched_slice_done = 0;
                 continue;
-            uint64_t budget = vm->cfg.quantum;
+            }
+            uint64_t budget = vm->cfg.quantum - vm->sched_slice_done;
             if (max_insns) {
                 uint64_t left = max_insns - (vm_icount(vm) - start);
                 if (left == 0)
@@ -237,12 +247,24 @@ int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit)
                     budget = left;
             }
             bool idle;
-            if (run_slice(vm, i, budget, &idle))
-                anyone_ran = true;
+            uint64_t ran = run_slice(vm, i, budget, vm->sched_slice_done != 0, &idle);
+            if (ran)
+                vm->sched_round_ran = true;
+            vm->sched_slice_done += ran;
+            if (idle || vm->sched_slice_done >= vm->cfg.quantum ||
+                !hart_runnable(&vm->harts[i])) {
+                vm->sched_next++;
+                vm->sched_slice_done = 0;
+            } else if (ran < budget) {
+                break; /* stopped from outside (exit, quit, request): look at why */
+            }
         }
+        if (vm->sched_next < vm->num_harts)
+            continue; /* the round is not over: exit, quit or the instruction limit */
+        vm->sched_in_round = false;
         vm->round_vtime += vm->cfg.quantum;
         vm->rounds++;
-        if (!anyone_ran && !vm->exit_requested && !vm->quit_requested) {
+        if (!vm->sched_round_ran && !vm->exit_requested && !vm->quit_requested) {
             if (!idle_until_next_event(vm)) {
                 exit->reason = VM_EXIT_IDLE;
                 break;
