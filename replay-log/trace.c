@@ -48,6 +48,7 @@ struct trace {
     bool created;    /* written by this process: becomes a single file again at close */
     sqlite3 *db;
     sqlite3_stmt *insert_event;
+    sqlite3_stmt *insert_page;
     bool in_transaction;
     uint64_t events;
     char errmsg[256];
@@ -76,6 +77,21 @@ static const char *const schema =
     "  size INTEGER NOT NULL,\n"
     "  hash TEXT NOT NULL,\n"
     "  data BLOB\n"
+    ");\n"
+    "CREATE TABLE checkpoints (\n"
+    "  id         INTEGER PRIMARY KEY,\n"
+    "  icount     INTEGER NOT NULL,\n"
+    "  state_hash TEXT NOT NULL,\n"
+    "  state      BLOB NOT NULL,\n"
+    "  pages      INTEGER NOT NULL,\n"
+    "  bytes      INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE INDEX checkpoints_by_icount ON checkpoints(icount);\n"
+    "CREATE TABLE pages (\n"
+    "  checkpoint INTEGER NOT NULL,\n"
+    "  page       INTEGER NOT NULL,\n"
+    "  data       BLOB,\n"
+    "  PRIMARY KEY (checkpoint, page)\n"
     ");\n"
     "CREATE VIEW inputs AS\n"
     "  SELECT seq, icount, hart, kind, source, value, blob FROM events\n"
@@ -246,7 +262,9 @@ void trace_close(struct trace *t)
     if (t->in_transaction)
         trace_commit(t);
     sqlite3_finalize(t->insert_event);
+    sqlite3_finalize(t->insert_page);
     t->insert_event = NULL;
+    t->insert_page = NULL;
     if (t->created && t->db) /* fold the write-ahead log back: one self-contained file */
         sqlite3_exec(t->db, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
     if (t->db)
@@ -536,6 +554,104 @@ void trace_cursor_close(struct trace_cursor *c)
     sqlite3_finalize(c->st);
     free(c->blob);
     free(c);
+}
+
+int trace_add_checkpoint(struct trace *t, uint64_t icount, uint64_t hash, const uint8_t *state,
+                         size_t state_len, uint64_t pages, uint64_t bytes, int64_t *id)
+{
+    sqlite3_stmt *st;
+    if (begin_if_needed(t) ||
+        sqlite3_prepare_v2(t->db, "INSERT INTO checkpoints (icount, state_hash, state, pages, "
+                           "bytes) VALUES (?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
+        set_err(t, "checkpoint");
+        return -1;
+    }
+    char hex[24];
+    snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)hash);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)icount);
+    sqlite3_bind_text(st, 2, hex, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob64(st, 3, state, state_len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)pages);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)bytes);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        set_err(t, "checkpoint");
+        return -1;
+    }
+    *id = sqlite3_last_insert_rowid(t->db);
+    return 0;
+}
+
+int trace_add_page(struct trace *t, int64_t checkpoint, uint64_t page, const uint8_t *zdata,
+                   size_t zlen)
+{
+    if (begin_if_needed(t))
+        return -1;
+    if (!t->insert_page &&
+        sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO pages (checkpoint, page, data) "
+                           "VALUES (?, ?, ?)", -1, &t->insert_page, NULL) != SQLITE_OK) {
+        set_err(t, "page");
+        return -1;
+    }
+    sqlite3_stmt *st = t->insert_page;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, checkpoint);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)page);
+    if (zdata)
+        sqlite3_bind_blob(st, 3, zdata, (int)zlen, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 3);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        set_err(t, "page");
+        return -1;
+    }
+    return 0;
+}
+
+int trace_update_checkpoint(struct trace *t, int64_t id, uint64_t hash, uint64_t pages,
+                            uint64_t bytes)
+{
+    sqlite3_stmt *st;
+    if (begin_if_needed(t) ||
+        sqlite3_prepare_v2(t->db, "UPDATE checkpoints SET state_hash = ?, pages = ?, bytes = ? "
+                           "WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
+        set_err(t, "checkpoint");
+        return -1;
+    }
+    char hex[24];
+    snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)hash);
+    sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)pages);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)bytes);
+    sqlite3_bind_int64(st, 4, id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        set_err(t, "checkpoint");
+        return -1;
+    }
+    return 0;
+}
+
+int trace_checkpoints(struct trace *t, struct trace_checkpoint *out, int max)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(t->db, "SELECT id, icount, state_hash FROM checkpoints ORDER BY icount, id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (n < max) {
+            const char *hex = (const char *)sqlite3_column_text(st, 2);
+            out[n].id = sqlite3_column_int64(st, 0);
+            out[n].icount = (uint64_t)sqlite3_column_int64(st, 1);
+            out[n].hash = hex ? strtoull(hex, NULL, 16) : 0;
+        }
+        n++;
+    }
+    sqlite3_finalize(st);
+    return n;
 }
 
 int trace_count_kind(struct trace *t, enum trace_kind k, uint64_t *count)

@@ -85,6 +85,22 @@ struct trace_cursor *trace_cursor_open(struct trace *t, bool inputs);
 int trace_cursor_next(struct trace_cursor *c, struct trace_event *ev);
 void trace_cursor_close(struct trace_cursor *c);
 
+/* Checkpoints: the machine state (a zstd-compressed state stream) and the RAM pages that
+ * changed since the previous checkpoint (NULL data: the page is all zero). */
+int trace_add_checkpoint(struct trace *t, uint64_t icount, uint64_t hash, const uint8_t *state,
+                         size_t state_len, uint64_t pages, uint64_t bytes, int64_t *id);
+int trace_add_page(struct trace *t, int64_t checkpoint, uint64_t page, const uint8_t *zdata,
+                   size_t zlen);
+int trace_update_checkpoint(struct trace *t, int64_t id, uint64_t hash, uint64_t pages,
+                            uint64_t bytes);
+struct trace_checkpoint {
+    int64_t id;
+    uint64_t icount;
+    uint64_t hash;
+};
+/* Checkpoints in icount order: fills up to max; returns how many there are (-1: error). */
+int trace_checkpoints(struct trace *t, struct trace_checkpoint *out, int max);
+
 /* Counts by kind (for info). */
 int trace_count_kind(struct trace *t, enum trace_kind k, uint64_t *count);
 /* The largest icount of any event (for incomplete traces). */

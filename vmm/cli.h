@@ -26,6 +26,8 @@ struct machine_options {
     bool force;
     /* testing the crash path: rewind itself crashes (SIGSEGV) at this many instructions */
     uint64_t debug_crash_at;
+    uint64_t checkpoint_every;   /* record: instructions between checkpoints (0: none) */
+    bool checkpoint_set;
 };
 
 void machine_options_default(struct machine_options *o);

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "replay-log/checkpoint.h"
 #include "replay-log/recorder.h"
 #include "replay-log/replayer.h"
 #include "replay-log/trace.h"
@@ -33,6 +34,47 @@ static int roles_of(const struct machine_options *o, struct image_role *out)
     if (o->initrd)
         out[n++] = (struct image_role){ "initrd", o->initrd };
     return n;
+}
+
+/* Run the machine to max_total instructions in all (0: no limit), stopping at every
+ * multiple of `every` (record) or at each recorded checkpoint (replay: `expect`, n_expect) to
+ * take a checkpoint. In replay a hash that differs is a divergence: *bad_cp says which. */
+static int run_with_checkpoints(struct vm *vm, struct checkpointer *cp, uint64_t every,
+                                const struct trace_checkpoint *expect, int n_expect,
+                                uint64_t max_total, struct vm_exit *ex, int *bad_cp,
+                                uint64_t *bad_hash)
+{
+    int next_expect = 0;
+    *bad_cp = -1;
+    for (;;) {
+        uint64_t now = vm_icount(vm);
+        uint64_t stop = max_total;
+        uint64_t cp_at = 0;
+        if (cp && every)
+            cp_at = (now / every + 1) * every;
+        else if (cp && next_expect < n_expect)
+            cp_at = expect[next_expect].icount;
+        if (cp_at && cp_at <= now)
+            cp_at = 0; /* a checkpoint at a point already passed cannot be checked */
+        if (cp_at && (!stop || cp_at < stop))
+            stop = cp_at;
+        vm_run(vm, stop ? stop - now : 0, ex);
+        if (ex->reason != VM_EXIT_INSN_LIMIT || !cp_at || vm_icount(vm) != cp_at)
+            return 0;
+        uint64_t h;
+        if (checkpointer_take(cp, vm, &h))
+            return -1;
+        if (!every) {
+            if (h != expect[next_expect].hash) {
+                *bad_cp = next_expect;
+                *bad_hash = h;
+                return 0;
+            }
+            next_expect++;
+        }
+        if (max_total && vm_icount(vm) >= max_total)
+            return 0;
+    }
 }
 
 static int write_machine_meta(struct trace *t, const struct machine_options *o, int argc,
@@ -144,6 +186,9 @@ int cmd_record(int argc, char **argv)
     recording_vm = vm;
     signal(SIGINT, on_stop_signal);
     signal(SIGTERM, on_stop_signal);
+    uint64_t every = o.checkpoint_set ? o.checkpoint_every : CHECKPOINT_DEFAULT_INTERVAL;
+    trace_set_meta_u64(t, "checkpoint_every", every);
+    struct checkpointer *cp = every ? checkpointer_create(t, vm) : NULL;
     host_console_enter_raw(&con);
     double t0 = cli_now_seconds();
     struct vm_exit ex;
@@ -152,7 +197,10 @@ int cmd_record(int argc, char **argv)
         if (ex.reason == VM_EXIT_INSN_LIMIT)
             *(volatile int *)(uintptr_t)o.debug_crash_at = 0; /* deliberate crash (testing) */
     }
-    vm_run(vm, o.max_insns, &ex);
+    int bad_cp;
+    uint64_t bad_hash;
+    if (run_with_checkpoints(vm, cp, every, NULL, 0, o.max_insns, &ex, &bad_cp, &bad_hash))
+        fprintf(stderr, "rewind: taking a checkpoint failed: %s\n", trace_errmsg(t));
     double secs = cli_now_seconds() - t0;
     host_console_restore(&con);
     fflush(stdout);
@@ -194,6 +242,13 @@ int cmd_record(int argc, char **argv)
         fprintf(stderr, "the run ended: %s\n", cli_exit_reason_name(ex.reason));
         break;
     }
+    if (cp && o.stats) {
+        struct checkpoint_stats cs;
+        checkpointer_stats(cp, &cs);
+        fprintf(stderr, "rewind: %" PRIu64 " checkpoints, %" PRIu64 " pages, %" PRIu64
+                        " bytes, %.3f s\n", cs.count, cs.pages, cs.bytes, cs.seconds);
+    }
+    checkpointer_destroy(cp);
     int status = crash && ex.reason == VM_EXIT_QUIT ? 1 : cli_exit_status(vm, &ex, &con);
     vm_destroy(vm);
     recorder_destroy(rec);
@@ -413,18 +468,40 @@ int cmd_replay(int argc, char **argv, bool verify_only)
         trace_close(t);
         return EXIT_REWIND_ERROR;
     }
+    struct trace_checkpoint *cps = NULL;
+    int ncp = trace_checkpoints(t, NULL, 0);
+    if (ncp > 0 && (cps = calloc((size_t)ncp, sizeof(*cps))))
+        trace_checkpoints(t, cps, ncp);
+    else
+        ncp = 0;
+    struct checkpointer *cp = ncp ? checkpointer_create(NULL, vm) : NULL;
     double t0 = cli_now_seconds();
     struct vm_exit ex;
-    vm_run(vm, limit, &ex);
+    int bad_cp = -1;
+    uint64_t bad_hash = 0;
+    if (run_with_checkpoints(vm, cp, 0, cps, ncp, limit, &ex, &bad_cp, &bad_hash))
+        fprintf(stderr, "rewind: computing a checkpoint hash failed\n");
     double secs = cli_now_seconds() - t0;
     fflush(stdout);
+    uint64_t cps_checked = 0;
+    for (int i = 0; i < ncp; i++)
+        if (cps[i].icount <= ex.icount && (bad_cp < 0 || i < bad_cp))
+            cps_checked++;
+    if (bad_cp >= 0)
+        fprintf(stderr, "rewind: replay of %s diverged: the machine state at checkpoint %d "
+                        "(icount %" PRIu64 ") has hash %016" PRIx64 ", the recording has %016"
+                        PRIx64 "\n", path, bad_cp, cps[bad_cp].icount, bad_hash, cps[bad_cp].hash);
+    checkpointer_destroy(cp);
+    free(cps);
     if (stats)
         fprintf(stderr, "rewind: icount=%" PRIu64 " seconds=%.6f mips=%.1f\n", ex.icount, secs,
                 secs > 0 ? (double)ex.icount / secs / 1e6 : 0.0);
 
     int status;
     bool stopped_early = to && to < end_icount;
-    if (replayer_diverged(rep)) {
+    if (bad_cp >= 0) {
+        status = verify_only ? 1 : EXIT_REWIND_ERROR;
+    } else if (replayer_diverged(rep)) {
         fprintf(stderr, "rewind: replay of %s diverged\n%s\n", path, replayer_report(rep));
         status = verify_only ? 1 : EXIT_REWIND_ERROR;
     } else if (stopped_early) {
@@ -445,10 +522,9 @@ int cmd_replay(int argc, char **argv, bool verify_only)
     } else {
         if (verify_only || !is_complete)
             fprintf(stderr, "rewind: %s: replay %s: %" PRIu64 " instructions, %" PRIu64
-                            " events checked, ended %s%s\n", path,
+                            " events and %" PRIu64 " checkpoint hashes checked, ended %s\n", path,
                     is_complete ? "verified" : "matches as far as recorded", ex.icount,
-                    replayer_checked(rep), is_complete ? end_reason : "at the cut",
-                    is_complete && ex.reason == VM_EXIT_GUEST ? "" : "");
+                    replayer_checked(rep), cps_checked, is_complete ? end_reason : "at the cut");
         status = verify_only ? 0
                : ex.reason == VM_EXIT_GUEST ? (int)(ex.exit_code & 0xff)
                : ex.reason == VM_EXIT_INSN_LIMIT && !is_complete ? 0

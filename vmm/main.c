@@ -44,7 +44,8 @@ static void usage(FILE *out)
             "                    end_signature (as Spike's +signature, for compliance suites)\n"
             "  --signature-granularity N  bytes per signature line: 1, 2, 4 (default) or 8\n"
             "  -nographic        accepted for QEMU compatibility (the console is the terminal)\n"
-            "record also takes: -o TRACE (required), --force (replace an existing file)\n"
+            "record also takes: -o TRACE (required), --force (replace an existing file),\n"
+            "  --checkpoint-every N (instructions between checkpoints; default 10000000, 0: none)\n"
             "\n"
             "The console is stdin/stdout; on a terminal, Ctrl-A x quits.\n"
             "Exit status: the guest's exit code (HTIF exit, syscon/SBI poweroff), %d when\n"
@@ -103,7 +104,7 @@ void machine_options_default(struct machine_options *o)
 enum {
     OPT_KERNEL = 256, OPT_BIOS, OPT_INITRD, OPT_APPEND, OPT_MEMORY, OPT_SMP, OPT_QUANTUM,
     OPT_MAX_INSNS, OPT_STATS, OPT_HELP, OPT_NOGRAPHIC, OPT_SIGNATURE, OPT_SIGNATURE_GRANULARITY,
-    OPT_NO_REBOOT, OPT_OUTPUT, OPT_FORCE, OPT_DEBUG_CRASH,
+    OPT_NO_REBOOT, OPT_OUTPUT, OPT_FORCE, OPT_DEBUG_CRASH, OPT_CHECKPOINT_EVERY,
 };
 
 int machine_options_parse(struct machine_options *o, int argc, char **argv, bool record)
@@ -127,6 +128,7 @@ int machine_options_parse(struct machine_options *o, int argc, char **argv, bool
         { "output", required_argument, NULL, OPT_OUTPUT },
         { "force", no_argument, NULL, OPT_FORCE },
         { "debug-crash-at", required_argument, NULL, OPT_DEBUG_CRASH },
+        { "checkpoint-every", required_argument, NULL, OPT_CHECKPOINT_EVERY },
         { "help", no_argument, NULL, OPT_HELP },
         { 0 },
     };
@@ -183,6 +185,13 @@ int machine_options_parse(struct machine_options *o, int argc, char **argv, bool
             o->output = optarg;
             break;
         case OPT_FORCE: o->force = true; break;
+        case OPT_CHECKPOINT_EVERY:
+            if (!record || parse_u64(optarg, &o->checkpoint_every)) {
+                fprintf(stderr, "rewind: --checkpoint-every N (record only; 0 for none)\n");
+                return -1;
+            }
+            o->checkpoint_set = true;
+            break;
         case OPT_DEBUG_CRASH:
             if (parse_u64(optarg, &o->debug_crash_at) || o->debug_crash_at == 0) {
                 fprintf(stderr, "rewind: --debug-crash-at needs an instruction count\n");

@@ -290,6 +290,11 @@ void vm_destroy(struct vm *vm)
     free(vm);
 }
 
+void vm_take_dirty_pages(struct vm *vm, void (*fn)(void *ctx, uint64_t page), void *ctx)
+{
+    code_cache_take_dirty(vm->code, fn, ctx);
+}
+
 unsigned vm_num_harts(const struct vm *vm)
 {
     return vm->num_harts;
@@ -631,6 +636,7 @@ int vm_reboot(struct vm *vm, char *err, size_t errlen)
     uart_reset(&vm->uart);
     goldfish_rtc_reset(&vm->rtc);
     code_cache_flush(vm->code);
+    code_cache_mark_all_dirty(vm->code); /* the images are written into RAM again */
     for (unsigned i = 0; i < vm->num_harts; i++)
         hart_tlb_flush(vm->harts[i].hart);
     vm->reboots++;

@@ -113,6 +113,10 @@ size_t vm_console_input_space(const struct vm *vm);
 /* Ask vm_run to return at the next instruction boundary (VM_EXIT_QUIT). */
 void vm_request_quit(struct vm *vm);
 
+/* Incremental checkpoints: call fn for every RAM page (index from VM_RAM_BASE) written since
+ * the last call (all pages the first time), and start tracking afresh. */
+void vm_take_dirty_pages(struct vm *vm, void (*fn)(void *ctx, uint64_t page), void *ctx);
+
 unsigned vm_num_harts(const struct vm *vm);
 struct hart *vm_hart(struct vm *vm, unsigned index);
 /* True if the loaded program has HTIF (a `tohost` symbol). */

@@ -117,6 +117,26 @@ ver = run(["verify", tampered2])
 check("tampered console input is reported", ver.returncode == 1 and b"diverged" in ver.stderr,
       ver.stderr.decode(errors="replace")[-600:])
 
+# 2b. checkpoints: verify checks every checkpoint's hash; a wrong hash is a divergence
+cps = os.path.join(TMP, "checkpoints.trace")
+r = run(["record", "-o", cps, "--checkpoint-every", "3000000", "-kernel", IMAGE, "-initrd",
+         INITRD, "-append", "console=ttyS0", "-smp", "2"], stdin=subprocess.DEVNULL)
+db = sqlite3.connect(cps)
+ncp = db.execute("SELECT count(*) FROM checkpoints").fetchone()[0]
+db.close()
+ver = run(["verify", cps])
+check("checkpoints recorded and verified", r.returncode == 0 and ncp >= 8 and
+      (b"and %d checkpoint hashes checked" % ncp) in ver.stderr,
+      "%d checkpoints\n%s" % (ncp, ver.stderr.decode(errors="replace")[-400:]))
+db = sqlite3.connect(cps)
+db.execute("UPDATE checkpoints SET state_hash = '0123456789abcdef' WHERE id = 4")
+db.commit()
+db.close()
+ver = run(["verify", cps])
+check("a wrong checkpoint hash is a divergence", ver.returncode == 1 and
+      b"checkpoint 3" in ver.stderr and b"0123456789abcdef" in ver.stderr,
+      ver.stderr.decode(errors="replace")[-400:])
+
 # 3. kill -9 while recording: the trace opens, says it is incomplete, replays to its end
 killed = os.path.join(TMP, "killed.trace")
 p = subprocess.Popen([REWIND, "record", "-o", killed, "-kernel", IMAGE, "-initrd", INITRD,

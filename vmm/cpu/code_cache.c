@@ -19,6 +19,7 @@ struct code_cache {
     size_t arena_used;
     struct hart *harts[CODE_CACHE_MAX_HARTS];
     int hart_count;
+    uint64_t *dirty;                /* bitmap over RAM pages */
 };
 
 struct code_cache *code_cache_create(uint64_t ram_base, uint64_t ram_size)
@@ -31,10 +32,12 @@ struct code_cache *code_cache_create(uint64_t ram_base, uint64_t ram_size)
     cc->page_flags = calloc(cc->ram_pages ? cc->ram_pages : 1, 1);
     cc->page_blocks = calloc(cc->ram_pages ? cc->ram_pages : 1, sizeof(struct block *));
     cc->arena = malloc(ARENA_BYTES);
-    if (!cc->page_flags || !cc->page_blocks || !cc->arena) {
+    cc->dirty = calloc((cc->ram_pages + 63) / 64 + 1, sizeof(uint64_t));
+    if (!cc->page_flags || !cc->page_blocks || !cc->arena || !cc->dirty) {
         code_cache_destroy(cc);
         return NULL;
     }
+    code_cache_mark_all_dirty(cc);
     return cc;
 }
 
@@ -44,6 +47,7 @@ void code_cache_destroy(struct code_cache *cc)
         return;
     free(cc->page_flags);
     free(cc->page_blocks);
+    free(cc->dirty);
     free(cc->arena);
     free(cc);
 }
@@ -178,8 +182,42 @@ static bool note_page_write(struct code_cache *cc, uint64_t paddr)
     return true;
 }
 
+void code_cache_mark_dirty(struct code_cache *cc, uint64_t paddr)
+{
+    uint64_t pi;
+    if (ram_page_index(cc, paddr, &pi))
+        cc->dirty[pi / 64] |= 1ull << (pi % 64);
+}
+
+void code_cache_mark_all_dirty(struct code_cache *cc)
+{
+    for (uint64_t pi = 0; pi < cc->ram_pages; pi++)
+        cc->dirty[pi / 64] |= 1ull << (pi % 64);
+}
+
+void code_cache_take_dirty(struct code_cache *cc, void (*fn)(void *ctx, uint64_t page), void *ctx)
+{
+    for (uint64_t w = 0; w < (cc->ram_pages + 63) / 64; w++) {
+        uint64_t bits = cc->dirty[w];
+        cc->dirty[w] = 0;
+        while (bits) {
+            unsigned b = (unsigned)__builtin_ctzll(bits);
+            bits &= bits - 1;
+            uint64_t pi = w * 64 + b;
+            if (pi < cc->ram_pages)
+                fn(ctx, pi);
+        }
+    }
+    for (int i = 0; i < cc->hart_count; i++)
+        hart_tlb_flush_writes(cc->harts[i]);
+}
+
 bool code_cache_note_write(struct code_cache *cc, uint64_t paddr, uint64_t len)
 {
+    if (len) {
+        code_cache_mark_dirty(cc, paddr);
+        code_cache_mark_dirty(cc, paddr + len - 1);
+    }
     if (len == 0)
         return false;
     bool hit = false;

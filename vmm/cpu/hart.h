@@ -205,6 +205,7 @@ void hart_sret(struct hart *h);
 void hart_update_dmode(struct hart *h);
 void hart_tlb_flush(struct hart *h);
 void hart_tlb_flush_data(struct hart *h); /* load/store translations of S and U only */
+void hart_tlb_flush_writes(struct hart *h); /* every write translation */
 void hart_tlb_flush_ppage(struct hart *h, uint64_t ppage, int access);
 
 #endif

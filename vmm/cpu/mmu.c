@@ -85,6 +85,7 @@ static int walk(struct hart *h, uint64_t vaddr, enum tlb_access access, int mode
                 return (int)access_fault_cause(access);
             pte |= want;
             memcpy(wpage + (pte_addr & 0xfff), &pte, 8);
+            code_cache_mark_dirty(h->code, pte_addr);
         }
         uint64_t off_mask = (1ull << (12 + 9 * level)) - 1;
         *paddr = ((ppn << 12) & ~off_mask) | (vaddr & off_mask);
@@ -122,6 +123,12 @@ void hart_tlb_flush_data(struct hart *h)
     memset(h->tlb[PRIV_U][TLB_WRITE], 0xff, sizeof(h->tlb[PRIV_U][TLB_WRITE]));
 }
 
+void hart_tlb_flush_writes(struct hart *h)
+{
+    for (int m = 0; m < 4; m++)
+        memset(h->tlb[m][TLB_WRITE], 0xff, sizeof(h->tlb[m][TLB_WRITE]));
+}
+
 void hart_tlb_flush_ppage(struct hart *h, uint64_t ppage, int access)
 {
     if (access == TLB_EXEC && ++h->tlb_epoch == 0)
@@ -145,6 +152,8 @@ static int translate_and_fill(struct hart *h, uint64_t vaddr, enum tlb_access ac
         return cause;
     *host = NULL;
     uint64_t page = *paddr & ~0xfffull;
+    if (access == TLB_WRITE)
+        code_cache_mark_dirty(h->code, page); /* writes follow: checkpoints must see the page */
     uint8_t *page_host = bus_page_host(h->bus, page,
                                        access == TLB_WRITE ? BUS_USE_WRITE
                                        : access == TLB_EXEC ? BUS_USE_EXEC : BUS_USE_READ);
