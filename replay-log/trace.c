@@ -129,6 +129,18 @@ static int exec_sql(struct trace *t, const char *sql)
     return 0;
 }
 
+/* Step a statement that returns no rows, then finalize it. */
+static int step_once(struct trace *t, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        set_err(t, what);
+        return -1;
+    }
+    return 0;
+}
+
 static int begin_if_needed(struct trace *t)
 {
     if (t->in_transaction)
@@ -284,13 +296,7 @@ int trace_set_meta(struct trace *t, const char *key, const char *value)
     }
     sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        set_err(t, "meta");
-        return -1;
-    }
-    return 0;
+    return step_once(t, st, "meta");
 }
 
 int trace_set_meta_u64(struct trace *t, const char *key, uint64_t value)
@@ -384,13 +390,7 @@ int trace_add_image(struct trace *t, const char *role, const char *path, uint64_
     sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)size);
     sqlite3_bind_text(st, 4, hash, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        set_err(t, "image");
-        return -1;
-    }
-    return 0;
+    return step_once(t, st, "image");
 }
 
 int trace_images(struct trace *t, struct trace_image *out, int max)
@@ -625,13 +625,7 @@ int trace_update_checkpoint(struct trace *t, int64_t id, uint64_t hash, uint64_t
     sqlite3_bind_int64(st, 2, (sqlite3_int64)pages);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)bytes);
     sqlite3_bind_int64(st, 4, id);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        set_err(t, "checkpoint");
-        return -1;
-    }
-    return 0;
+    return step_once(t, st, "checkpoint");
 }
 
 int trace_checkpoints(struct trace *t, struct trace_checkpoint *out, int max)
