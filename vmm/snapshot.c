@@ -52,6 +52,13 @@ static void vm_fields_save(const struct vm *vm, struct state_writer *w)
     state_put_u32(w, (uint32_t)vm->exit_reason);
     state_put_u64(w, vm->exit_code);
     state_put_bool(w, vm->quit_requested);
+    /* the scheduler's position and the input state (vm_run resumes exactly here) */
+    state_put_u64(w, vm->rounds);
+    state_put_bool(w, vm->sched_in_round);
+    state_put_u32(w, vm->sched_next);
+    state_put_u64(w, vm->sched_slice_done);
+    state_put_bool(w, vm->sched_round_ran);
+    state_put_bool(w, vm->input_closed);
     state_end_section(w);
 }
 
@@ -149,10 +156,19 @@ static int vm_fields_load(struct vm *vm, struct state_reader *r)
     uint32_t exit_reason = state_get_u32(r);
     uint64_t exit_code = state_get_u64(r);
     bool quit_requested = state_get_bool(r);
+    uint64_t rounds = state_get_u64(r);
+    bool sched_in_round = state_get_bool(r);
+    uint32_t sched_next = state_get_u32(r);
+    uint64_t sched_slice_done = state_get_u64(r);
+    bool sched_round_ran = state_get_bool(r);
+    bool input_closed = state_get_bool(r);
     if (state_close_section(r))
         return -1;
     if (exit_reason > VM_EXIT_QUIT)
         return state_fail(r, "exit reason %u", exit_reason);
+    if (sched_next > harts || sched_slice_done > quantum)
+        return state_fail(r, "scheduler position: hart %u, %llu instructions into the slice",
+                          sched_next, (unsigned long long)sched_slice_done);
 
     vm->round_vtime = round_vtime;
     vm->mtime_offset = mtime_offset;
@@ -169,6 +185,12 @@ static int vm_fields_load(struct vm *vm, struct state_reader *r)
     vm->exit_reason = (enum vm_exit_reason)exit_reason;
     vm->exit_code = exit_code;
     vm->quit_requested = quit_requested;
+    vm->rounds = rounds;
+    vm->sched_in_round = sched_in_round;
+    vm->sched_next = sched_next;
+    vm->sched_slice_done = sched_slice_done;
+    vm->sched_round_ran = sched_round_ran;
+    vm->input_closed = input_closed;
     return 0;
 }
 
