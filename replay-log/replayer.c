@@ -284,7 +284,7 @@ static void rep_event(void *ctx, struct vm *vm, const struct vm_event *ev)
     next_derived(r);
 }
 
-struct replayer *replayer_create(struct trace *t, char *err, size_t errlen)
+struct replayer *replayer_create(struct trace *t, int64_t after_seq, char *err, size_t errlen)
 {
     struct replayer *r = calloc(1, sizeof(*r));
     if (!r) {
@@ -292,8 +292,8 @@ struct replayer *replayer_create(struct trace *t, char *err, size_t errlen)
         return NULL;
     }
     r->trace = t;
-    r->inputs = trace_cursor_open(t, true);
-    r->derived = trace_cursor_open(t, false);
+    r->inputs = trace_cursor_open(t, true, after_seq);
+    r->derived = trace_cursor_open(t, false, after_seq);
     if (!r->inputs || !r->derived) {
         snprintf(err, errlen, "cannot read events: %s", trace_errmsg(t));
         replayer_destroy(r);

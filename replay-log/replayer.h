@@ -11,7 +11,9 @@
 
 struct replayer;
 
-struct replayer *replayer_create(struct trace *t, char *err, size_t errlen);
+/* Replay the events after seq `after_seq` (0: from the start; a checkpoint's `events` to
+ * start there). */
+struct replayer *replayer_create(struct trace *t, int64_t after_seq, char *err, size_t errlen);
 void replayer_destroy(struct replayer *r);
 struct vm_gate replayer_gate(struct replayer *r);
 struct vm_observer replayer_observer(struct replayer *r);

@@ -84,7 +84,8 @@ static const char *const schema =
     "  state_hash TEXT NOT NULL,\n"
     "  state      BLOB NOT NULL,\n"
     "  pages      INTEGER NOT NULL,\n"
-    "  bytes      INTEGER NOT NULL\n"
+    "  bytes      INTEGER NOT NULL,\n"
+    "  events     INTEGER NOT NULL\n"
     ");\n"
     "CREATE INDEX checkpoints_by_icount ON checkpoints(icount);\n"
     "CREATE TABLE pages (\n"
@@ -497,22 +498,93 @@ struct trace_cursor {
     uint8_t *blob;
 };
 
-struct trace_cursor *trace_cursor_open(struct trace *t, bool inputs)
+struct trace_cursor *trace_cursor_open(struct trace *t, bool inputs, int64_t after_seq)
 {
     struct trace_cursor *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
     const char *sql = inputs
         ? "SELECT seq, kind, icount, hart, pc, value, blob FROM events WHERE kind IN "
-          "('console_in', 'console_eof', 'warp', 'wall_clock', 'entropy') ORDER BY seq"
+          "('console_in', 'console_eof', 'warp', 'wall_clock', 'entropy') AND seq > ? "
+          "ORDER BY seq"
         : "SELECT seq, kind, icount, hart, pc, value, blob FROM events WHERE kind IN "
-          "('console_out', 'interrupt', 'exit') ORDER BY seq";
+          "('console_out', 'interrupt', 'exit') AND seq > ? ORDER BY seq";
     if (sqlite3_prepare_v2(t->db, sql, -1, &c->st, NULL) != SQLITE_OK) {
         snprintf(t->errmsg, sizeof(t->errmsg), "events: %s", sqlite3_errmsg(t->db));
         free(c);
         return NULL;
     }
+    sqlite3_bind_int64(c->st, 1, after_seq);
     return c;
+}
+
+int trace_load_checkpoint(struct trace *t, int64_t id, uint8_t *ram, uint64_t ram_pages,
+                          uint8_t **state, size_t *state_len, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    *state = NULL;
+    if (sqlite3_prepare_v2(t->db, "SELECT state FROM checkpoints WHERE id = ?", -1, &st, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, errlen, "checkpoints: %s", sqlite3_errmsg(t->db));
+        return -1;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) != SQLITE_BLOB) {
+        sqlite3_finalize(st);
+        snprintf(err, errlen, "the trace has no checkpoint %lld", (long long)id);
+        return -1;
+    }
+    const void *z = sqlite3_column_blob(st, 0);
+    size_t zn = (size_t)sqlite3_column_bytes(st, 0);
+    unsigned long long n = ZSTD_getFrameContentSize(z, zn);
+    uint8_t *buf = n < (64ull << 20) ? malloc(n ? (size_t)n : 1) : NULL;
+    size_t got = buf ? ZSTD_decompress(buf, (size_t)n, z, zn) : 0;
+    sqlite3_finalize(st);
+    if (!buf || ZSTD_isError(got) || got != n) {
+        free(buf);
+        snprintf(err, errlen, "checkpoint %lld: the state is corrupt", (long long)id);
+        return -1;
+    }
+    /* Each page's newest version stored at or before this checkpoint. */
+    if (sqlite3_prepare_v2(t->db,
+                           "SELECT page, data FROM pages AS p WHERE checkpoint = "
+                           "(SELECT max(checkpoint) FROM pages AS q WHERE q.page = p.page AND "
+                           "q.checkpoint <= ?1)", -1, &st, NULL) != SQLITE_OK) {
+        free(buf);
+        snprintf(err, errlen, "pages: %s", sqlite3_errmsg(t->db));
+        return -1;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    int rc = 0;
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        uint64_t page = (uint64_t)sqlite3_column_int64(st, 0);
+        if (page >= ram_pages) {
+            snprintf(err, errlen, "checkpoint %lld: page %llu is outside RAM", (long long)id,
+                     (unsigned long long)page);
+            rc = -1;
+            break;
+        }
+        uint8_t *dst = ram + page * 4096;
+        if (sqlite3_column_type(st, 1) != SQLITE_BLOB) {
+            memset(dst, 0, 4096);
+            continue;
+        }
+        size_t pz = (size_t)sqlite3_column_bytes(st, 1);
+        size_t out = ZSTD_decompress(dst, 4096, sqlite3_column_blob(st, 1), pz);
+        if (ZSTD_isError(out) || out != 4096) {
+            snprintf(err, errlen, "checkpoint %lld: page %llu is corrupt", (long long)id,
+                     (unsigned long long)page);
+            rc = -1;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc) {
+        free(buf);
+        return -1;
+    }
+    *state = buf;
+    *state_len = (size_t)n;
+    return 0;
 }
 
 int trace_cursor_next(struct trace_cursor *c, struct trace_event *ev)
@@ -562,7 +634,9 @@ int trace_add_checkpoint(struct trace *t, uint64_t icount, uint64_t hash, const 
     sqlite3_stmt *st;
     if (begin_if_needed(t) ||
         sqlite3_prepare_v2(t->db, "INSERT INTO checkpoints (icount, state_hash, state, pages, "
-                           "bytes) VALUES (?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
+                           "bytes, events) VALUES (?, ?, ?, ?, ?, "
+                           "(SELECT coalesce(max(seq), 0) FROM events))", -1, &st,
+                           NULL) != SQLITE_OK) {
         set_err(t, "checkpoint");
         return -1;
     }
@@ -631,8 +705,8 @@ int trace_update_checkpoint(struct trace *t, int64_t id, uint64_t hash, uint64_t
 int trace_checkpoints(struct trace *t, struct trace_checkpoint *out, int max)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(t->db, "SELECT id, icount, state_hash FROM checkpoints ORDER BY icount, id",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(t->db, "SELECT id, icount, state_hash, events FROM checkpoints "
+                           "ORDER BY icount, id", -1, &st, NULL) != SQLITE_OK)
         return -1;
     int n = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -641,6 +715,7 @@ int trace_checkpoints(struct trace *t, struct trace_checkpoint *out, int max)
             out[n].id = sqlite3_column_int64(st, 0);
             out[n].icount = (uint64_t)sqlite3_column_int64(st, 1);
             out[n].hash = hex ? strtoull(hex, NULL, 16) : 0;
+            out[n].events = (uint64_t)sqlite3_column_int64(st, 3);
         }
         n++;
     }

@@ -80,7 +80,7 @@ int trace_unpack_image(struct trace *t, const char *role, uint8_t **data, uint64
 
 /* Reading events in order: one cursor over inputs, one over derived events. */
 struct trace_cursor;
-struct trace_cursor *trace_cursor_open(struct trace *t, bool inputs);
+struct trace_cursor *trace_cursor_open(struct trace *t, bool inputs, int64_t after_seq);
 /* 1 and *ev filled; 0 at the end; -1 on error. */
 int trace_cursor_next(struct trace_cursor *c, struct trace_event *ev);
 void trace_cursor_close(struct trace_cursor *c);
@@ -97,7 +97,12 @@ struct trace_checkpoint {
     int64_t id;
     uint64_t icount;
     uint64_t hash;
+    uint64_t events;   /* events written before it (their seq is at most this) */
 };
+/* Put checkpoint id's RAM pages into ram (over the images as loaded) and return its state
+ * stream (malloc'd). Returns 0, or -1 with a message. */
+int trace_load_checkpoint(struct trace *t, int64_t id, uint8_t *ram, uint64_t ram_pages,
+                          uint8_t **state, size_t *state_len, char *err, size_t errlen);
 /* Checkpoints in icount order: fills up to max; returns how many there are (-1: error). */
 int trace_checkpoints(struct trace *t, struct trace_checkpoint *out, int max);
 

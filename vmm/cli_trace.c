@@ -14,6 +14,8 @@
 #include "replay-log/recorder.h"
 #include "replay-log/replayer.h"
 #include "replay-log/trace.h"
+#include "vmm/snapshot.h"
+#include "vmm/state.h"
 #include "vmm/cli.h"
 #include "vmm/crash.h"
 
@@ -39,12 +41,14 @@ static int roles_of(const struct machine_options *o, struct image_role *out)
 /* Run the machine to max_total instructions in all (0: no limit), stopping at every
  * multiple of `every` (record) or at each recorded checkpoint (replay: `expect`, n_expect) to
  * take a checkpoint. In replay a hash that differs is a divergence: *bad_cp says which. */
-static int run_with_checkpoints(struct vm *vm, struct checkpointer *cp, uint64_t every,
-                                const struct trace_checkpoint *expect, int n_expect,
-                                uint64_t max_total, struct vm_exit *ex, int *bad_cp,
-                                uint64_t *bad_hash)
+static int run_with_checkpoints(struct vm *vm, struct checkpointer *cp, struct recorder *rec,
+                                uint64_t every, const struct trace_checkpoint *expect,
+                                int n_expect, uint64_t max_total, struct vm_exit *ex,
+                                int *bad_cp, uint64_t *bad_hash)
 {
     int next_expect = 0;
+    while (next_expect < n_expect && expect[next_expect].icount <= vm_icount(vm))
+        next_expect++; /* replay from a checkpoint: the earlier ones are behind us */
     *bad_cp = -1;
     for (;;) {
         uint64_t now = vm_icount(vm);
@@ -62,6 +66,9 @@ static int run_with_checkpoints(struct vm *vm, struct checkpointer *cp, uint64_t
         if (ex->reason != VM_EXIT_INSN_LIMIT || !cp_at || vm_icount(vm) != cp_at)
             return 0;
         uint64_t h;
+        /* Everything that happened before the checkpoint is in the trace before it. */
+        if (rec && recorder_flush(rec))
+            return -1;
         if (checkpointer_take(cp, vm, &h))
             return -1;
         if (!every) {
@@ -199,7 +206,7 @@ int cmd_record(int argc, char **argv)
     }
     int bad_cp;
     uint64_t bad_hash;
-    if (run_with_checkpoints(vm, cp, every, NULL, 0, o.max_insns, &ex, &bad_cp, &bad_hash))
+    if (run_with_checkpoints(vm, cp, rec, every, NULL, 0, o.max_insns, &ex, &bad_cp, &bad_hash))
         fprintf(stderr, "rewind: taking a checkpoint failed: %s\n", trace_errmsg(t));
     double secs = cli_now_seconds() - t0;
     host_console_restore(&con);
@@ -382,10 +389,15 @@ static bool same_end(enum vm_exit_reason replayed, const char *recorded)
 int cmd_replay(int argc, char **argv, bool verify_only)
 {
     const char *path = NULL;
-    uint64_t to = 0;
+    uint64_t to = 0, from = 0;
     bool stats = false;
     for (int i = 1; i < argc; i++) {
-        if ((!strcmp(argv[i], "--to") || !strcmp(argv[i], "-to")) && i + 1 < argc) {
+        if ((!strcmp(argv[i], "--from") || !strcmp(argv[i], "-from")) && i + 1 < argc) {
+            if (parse_u64(argv[++i], &from) || from == 0) {
+                fprintf(stderr, "rewind: --from needs a checkpoint number (rewind info lists them)\n");
+                return EXIT_REWIND_ERROR;
+            }
+        } else if ((!strcmp(argv[i], "--to") || !strcmp(argv[i], "-to")) && i + 1 < argc) {
             if (parse_u64(argv[++i], &to) || to == 0) {
                 fprintf(stderr, "rewind: --to needs a positive instruction count\n");
                 return EXIT_REWIND_ERROR;
@@ -447,7 +459,7 @@ int cmd_replay(int argc, char **argv, bool verify_only)
         return 0;
     }
 
-    struct replayer *rep = replayer_create(t, err, sizeof(err));
+    struct replayer *rep = replayer_create(t, 0, err, sizeof(err));
     if (!rep) {
         fprintf(stderr, "rewind: %s\n", err);
         cleanup_files(&files);
@@ -475,11 +487,59 @@ int cmd_replay(int argc, char **argv, bool verify_only)
     else
         ncp = 0;
     struct checkpointer *cp = ncp ? checkpointer_create(NULL, vm) : NULL;
+    if (from) {
+        /* Start at a checkpoint: the machine was built from the same images and inputs, so its
+         * RAM is the baseline; put the checkpoint's pages and state over it and go on with a
+         * replay positioned after the events that came before it. */
+        int k = -1;
+        for (int i = 0; i < ncp; i++)
+            if ((uint64_t)cps[i].id == from)
+                k = i;
+        uint8_t *state = NULL;
+        size_t state_len = 0;
+        uint64_t ram_size;
+        uint8_t *ram = vm_ram(vm, &ram_size);
+        struct replayer *later = NULL;
+        int ok = k >= 0;
+        if (!ok)
+            snprintf(err, sizeof(err), "the trace has no checkpoint %llu", (unsigned long long)from);
+        if (ok && trace_load_checkpoint(t, cps[k].id, ram, ram_size / 4096, &state, &state_len,
+                                        err, sizeof(err)))
+            ok = 0;
+        if (ok) {
+            struct state_reader sr;
+            state_reader_init(&sr, state, state_len);
+            if (vm_load_state(vm, &sr, err, sizeof(err)))
+                ok = 0;
+        }
+        free(state);
+        if (ok && !(later = replayer_create(t, (int64_t)cps[k].events, err, sizeof(err))))
+            ok = 0;
+        if (!ok) {
+            fprintf(stderr, "rewind: %s\n", err);
+            checkpointer_destroy(cp);
+            free(cps);
+            vm_destroy(vm);
+            replayer_destroy(rep);
+            cleanup_files(&files);
+            trace_close(t);
+            return EXIT_REWIND_ERROR;
+        }
+        replayer_destroy(rep);
+        rep = later;
+        if (!is_complete)
+            replayer_set_incomplete(rep);
+        vm_set_gate(vm, replayer_gate(rep), replayer_observer(rep));
+        checkpointer_destroy(cp);
+        cp = checkpointer_create(NULL, vm); /* hashes of the restored pages are the baseline */
+        fprintf(stderr, "rewind: starting at checkpoint %llu (icount %" PRIu64 ")\n",
+                (unsigned long long)from, cps[k].icount);
+    }
     double t0 = cli_now_seconds();
     struct vm_exit ex;
     int bad_cp = -1;
     uint64_t bad_hash = 0;
-    if (run_with_checkpoints(vm, cp, 0, cps, ncp, limit, &ex, &bad_cp, &bad_hash))
+    if (run_with_checkpoints(vm, cp, NULL, 0, cps, ncp, limit, &ex, &bad_cp, &bad_hash))
         fprintf(stderr, "rewind: computing a checkpoint hash failed\n");
     double secs = cli_now_seconds() - t0;
     fflush(stdout);

@@ -248,6 +248,7 @@ static int load_all(struct vm *vm, struct state_reader *r)
         return -1;
     /* Nothing decoded or translated before the load may be used after it. */
     code_cache_flush(vm->code);
+    code_cache_mark_all_dirty(vm->code); /* RAM was put in place from outside */
     for (unsigned i = 0; i < vm->num_harts; i++)
         hart_tlb_flush(vm->harts[i].hart);
     return 0;

@@ -290,6 +290,12 @@ void vm_destroy(struct vm *vm)
     free(vm);
 }
 
+void vm_set_gate(struct vm *vm, struct vm_gate gate, struct vm_observer observer)
+{
+    vm->cfg.gate = gate;
+    vm->cfg.observer = observer;
+}
+
 void vm_take_dirty_pages(struct vm *vm, void (*fn)(void *ctx, uint64_t page), void *ctx)
 {
     code_cache_take_dirty(vm->code, fn, ctx);

@@ -113,6 +113,10 @@ size_t vm_console_input_space(const struct vm *vm);
 /* Ask vm_run to return at the next instruction boundary (VM_EXIT_QUIT). */
 void vm_request_quit(struct vm *vm);
 
+/* Replace the gate and observer (e.g. to go on from a restored checkpoint with a replay
+ * positioned there). */
+void vm_set_gate(struct vm *vm, struct vm_gate gate, struct vm_observer observer);
+
 /* Incremental checkpoints: call fn for every RAM page (index from VM_RAM_BASE) written since
  * the last call (all pages the first time), and start tracking afresh. */
 void vm_take_dirty_pages(struct vm *vm, void (*fn)(void *ctx, uint64_t page), void *ctx);

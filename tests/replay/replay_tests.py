@@ -128,6 +128,12 @@ ver = run(["verify", cps])
 check("checkpoints recorded and verified", r.returncode == 0 and ncp >= 8 and
       (b"and %d checkpoint hashes checked" % ncp) in ver.stderr,
       "%d checkpoints\n%s" % (ncp, ver.stderr.decode(errors="replace")[-400:]))
+full = run(["replay", cps])
+for k in (2, 5):
+    part = run(["replay", cps, "--from", str(k)])
+    check("replay from checkpoint %d continues exactly" % k, part.returncode == 0 and
+          len(part.stdout) > 0 and full.stdout.endswith(part.stdout),
+          part.stderr.decode(errors="replace")[-400:])
 db = sqlite3.connect(cps)
 db.execute("UPDATE checkpoints SET state_hash = '0123456789abcdef' WHERE id = 4")
 db.commit()
