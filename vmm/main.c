@@ -278,6 +278,7 @@ const char *cli_exit_reason_name(enum vm_exit_reason r)
     case VM_EXIT_REBOOT: return "reboot";
     case VM_EXIT_INSN_LIMIT: return "instruction-limit";
     case VM_EXIT_IDLE: return "idle-forever";
+    case VM_EXIT_STUCK: return "trap-storm";
     default: return "stopped";
     }
 }
@@ -297,6 +298,15 @@ int cli_exit_status(struct vm *vm, const struct vm_exit *ex, const struct host_c
                 ex->icount);
         cli_report_where(vm, con);
         return EXIT_INSN_LIMIT;
+    case VM_EXIT_STUCK: {
+        struct hart *h = vm_hart(vm, ex->hart);
+        fprintf(stderr, "rewind: hart %u is stuck in a trap storm: %d traps in a row without "
+                        "executing an instruction (mcause 0x%" PRIx64 ", mtvec 0x%" PRIx64
+                        ", scause 0x%" PRIx64 ", stvec 0x%" PRIx64 ")\n", ex->hart,
+                HART_STUCK_TRAPS, h->mcause, h->mtvec, h->scause, h->stvec);
+        cli_report_where(vm, con);
+        return EXIT_REWIND_ERROR;
+    }
     default:
         fprintf(stderr, "rewind: every hart waits for an interrupt (wfi) that nothing can "
                         "raise; stopped after %" PRIu64 " instructions\n", ex->icount);

@@ -164,7 +164,7 @@ static int vm_fields_load(struct vm *vm, struct state_reader *r)
     bool input_closed = state_get_bool(r);
     if (state_close_section(r))
         return -1;
-    if (exit_reason > VM_EXIT_QUIT)
+    if (exit_reason > VM_EXIT_STUCK)
         return state_fail(r, "exit reason %u", exit_reason);
     if (sched_next > harts || sched_slice_done > quantum)
         return state_fail(r, "scheduler position: hart %u, %llu instructions into the slice",

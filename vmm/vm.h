@@ -78,11 +78,13 @@ enum vm_exit_reason {
     VM_EXIT_INSN_LIMIT,  /* the instruction budget ran out */
     VM_EXIT_IDLE,        /* every hart waits and nothing can wake one */
     VM_EXIT_QUIT,        /* the host asked to stop (vm_request_quit) */
+    VM_EXIT_STUCK,       /* a hart traps over and over without executing (a trap storm) */
 };
 
 struct vm_exit {
     enum vm_exit_reason reason;
     uint64_t exit_code;
+    unsigned hart;       /* for VM_EXIT_STUCK: which hart */
     uint64_t icount;     /* instructions retired by all harts */
 };
 

@@ -85,6 +85,7 @@ struct vm {
     bool exit_requested, quit_requested;
     enum vm_exit_reason exit_reason;
     uint64_t exit_code;
+    unsigned stuck_hart;
 };
 
 /* vm.c: put firmware/kernel/initrd/FDT into RAM again and reset harts and devices. */

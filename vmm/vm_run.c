@@ -159,6 +159,11 @@ static uint64_t run_slice(struct vm *vm, unsigned index, uint64_t budget, bool r
             *idle = true;
             break;
         }
+        if (stop == HART_STOP_STUCK) {
+            vm->stuck_hart = index;
+            vm_request_exit(vm, VM_EXIT_STUCK, 0);
+            break;
+        }
     }
     return done;
 }
@@ -205,6 +210,7 @@ int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit)
         if (vm->exit_requested) {
             exit->reason = vm->exit_reason;
             exit->exit_code = vm->exit_code;
+            exit->hart = vm->stuck_hart;
             break;
         }
         if (vm->quit_requested) {

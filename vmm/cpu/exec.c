@@ -749,7 +749,18 @@ uint64_t hart_run(struct hart *h, uint64_t max_insns, enum hart_stop *stop)
             *stop = HART_STOP_BREAKPOINT;
             break;
         }
+        uint64_t before = h->icount;
         run_block(h, end);
+        /* A trap whose handler traps again at once never retires anything, and time (which
+         * is instructions) stands still: after this many in a row the hart is stuck. */
+        if (unlikely(h->icount == before) && !h->wfi && !h->stop_requested) {
+            if (++h->traps_without_progress >= HART_STUCK_TRAPS) {
+                *stop = HART_STOP_STUCK;
+                break;
+            }
+        } else {
+            h->traps_without_progress = 0;
+        }
     }
     return h->icount - start;
 }

@@ -94,7 +94,12 @@ enum hart_stop {
     HART_STOP_WFI,        /* waiting for an interrupt; time must advance */
     HART_STOP_REQUEST,    /* someone called hart_request_stop (device, debugger, host) */
     HART_STOP_BREAKPOINT, /* pc reached a breakpoint (the instruction there has not run) */
+    HART_STOP_STUCK,      /* trapping over and over without retiring an instruction */
 };
+
+/* Consecutive traps without a retired instruction that make a hart stuck (a trap storm:
+ * e.g. a trap vector that itself faults). */
+#define HART_STUCK_TRAPS 100000
 
 #define HART_MAX_BREAKPOINTS 64
 
@@ -140,6 +145,7 @@ struct hart {
     struct code_cache *code;
     struct hart_platform platform;
     bool stop_requested;
+    uint32_t traps_without_progress;
     int dmode;                /* effective privilege for data accesses (MPRV) */
     uint32_t exc_cause;       /* pending exception from a slow path */
     uint64_t exc_tval;
