@@ -219,6 +219,16 @@ int cmd_record(int argc, char **argv)
         trace_set_meta(t, "end_reason", "guest-crash");
     else
         trace_set_meta(t, "end_reason", cli_exit_reason_name(ex.reason));
+    if (!crash && ex.reason == VM_EXIT_GUEST && ex.exit_code) {
+        char why[96];
+        snprintf(why, sizeof(why), "the guest powered off reporting failure (exit code %" PRIu64
+                 ")", ex.exit_code);
+        trace_set_meta(t, "guest_crash", why);
+        trace_set_meta_u64(t, "guest_crash_icount", ex.icount);
+    } else if (ex.reason == VM_EXIT_STUCK) {
+        trace_set_meta(t, "guest_crash", "a hart is stuck in a trap storm");
+        trace_set_meta_u64(t, "guest_crash_icount", ex.icount);
+    }
     trace_set_meta_u64(t, "end_icount", ex.icount);
     trace_set_meta_u64(t, "exit_code", ex.exit_code);
     trace_set_meta_u64(t, "events", trace_events_written(t));
@@ -613,8 +623,9 @@ int cmd_info(int argc, char **argv)
     }
     static const char *const keys[] = { "format_version", "rewind_version", "command_line",
                                         "started_at", "boot", "ram_mb", "harts", "quantum",
-                                        "append", "clock_mode", "end_reason", "exit_code",
-                                        "end_icount" };
+                                        "append", "clock_mode", "checkpoint_every",
+                                        "end_reason", "exit_code", "end_icount", "guest_crash",
+                                        "guest_crash_icount" };
     printf("trace %s\n", argv[1]);
     char v[4096], complete[8] = "0";
     trace_get_meta(t, "complete", complete, sizeof(complete));
@@ -638,6 +649,11 @@ int cmd_info(int argc, char **argv)
             printf("  %-15s %" PRIu64 "%s\n", trace_kind_name((enum trace_kind)k), n,
                    trace_kind_is_input((enum trace_kind)k) ? " (input)" : "");
     }
+    struct trace_checkpoint cps[4096];
+    int ncp = trace_checkpoints(t, cps, 4096);
+    if (ncp > 0)
+        printf("checkpoints: %d, at icount %" PRIu64 " .. %" PRIu64 "\n", ncp, cps[0].icount,
+               cps[(ncp < 4096 ? ncp : 4096) - 1].icount);
     struct trace_image imgs[MAX_IMAGES];
     int n = trace_images(t, imgs, MAX_IMAGES);
     printf("images:\n");
