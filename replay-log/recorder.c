@@ -248,6 +248,15 @@ void recorder_destroy(struct recorder *r)
     free(r);
 }
 
+static uint64_t rec_host_clock(void *ctx, struct vm *vm)
+{
+    struct recorder *r = ctx;
+    r->vm = vm;
+    uint64_t ns = r->host.host_clock_ns ? r->host.host_clock_ns(r->host.ctx, vm) : 0;
+    append(r, TRACE_HOST_CLOCK, vm_icount(vm), 0, 0, ns, NULL, 0);
+    return ns;
+}
+
 static void rec_progress(void *ctx, struct vm *vm)
 {
     struct recorder *r = ctx;
@@ -261,7 +270,8 @@ struct vm_gate recorder_gate(struct recorder *r)
 {
     return (struct vm_gate){ .console_input = rec_console_input, .idle = rec_idle,
                              .wall_clock_ns = rec_wall_clock, .entropy = rec_entropy,
-                             .progress = rec_progress, .ctx = r };
+                             .host_clock_ns = rec_host_clock, .progress = rec_progress,
+                             .ctx = r };
 }
 
 struct vm_observer recorder_observer(struct recorder *r)

@@ -200,6 +200,16 @@ static uint64_t rep_wall_clock(void *ctx, struct vm *vm)
     return v;
 }
 
+static uint64_t rep_host_clock(void *ctx, struct vm *vm)
+{
+    struct replayer *r = ctx;
+    if (!expect_input(r, vm, TRACE_HOST_CLOCK))
+        return 0;
+    uint64_t v = r->in.value;
+    next_input(r);
+    return v;
+}
+
 static void rep_entropy(void *ctx, struct vm *vm, uint8_t *buf, size_t len)
 {
     struct replayer *r = ctx;
@@ -317,7 +327,8 @@ void replayer_destroy(struct replayer *r)
 struct vm_gate replayer_gate(struct replayer *r)
 {
     return (struct vm_gate){ .console_input = rep_console_input, .idle = rep_idle,
-                             .wall_clock_ns = rep_wall_clock, .entropy = rep_entropy, .ctx = r };
+                             .wall_clock_ns = rep_wall_clock, .entropy = rep_entropy,
+                             .host_clock_ns = rep_host_clock, .ctx = r };
 }
 
 struct vm_observer replayer_observer(struct replayer *r)

@@ -15,14 +15,16 @@
 static const char *const kind_names[TRACE_KIND_COUNT] = {
     [TRACE_CONSOLE_IN] = "console_in",   [TRACE_CONSOLE_EOF] = "console_eof",
     [TRACE_WARP] = "warp",               [TRACE_WALL_CLOCK] = "wall_clock",
-    [TRACE_ENTROPY] = "entropy",         [TRACE_CONSOLE_OUT] = "console_out",
+    [TRACE_ENTROPY] = "entropy",         [TRACE_HOST_CLOCK] = "host_clock",
+    [TRACE_CONSOLE_OUT] = "console_out",
     [TRACE_INTERRUPT] = "interrupt",     [TRACE_EXIT] = "exit",
 };
 
 static const char *const kind_sources[TRACE_KIND_COUNT] = {
     [TRACE_CONSOLE_IN] = "console",      [TRACE_CONSOLE_EOF] = "console",
     [TRACE_WARP] = "clock",              [TRACE_WALL_CLOCK] = "rtc",
-    [TRACE_ENTROPY] = "rng-seed",        [TRACE_CONSOLE_OUT] = "console",
+    [TRACE_ENTROPY] = "rng-seed",        [TRACE_HOST_CLOCK] = "clock",
+    [TRACE_CONSOLE_OUT] = "console",
     [TRACE_INTERRUPT] = "hart",          [TRACE_EXIT] = "machine",
 };
 
@@ -33,7 +35,7 @@ const char *trace_kind_name(enum trace_kind k)
 
 bool trace_kind_is_input(enum trace_kind k)
 {
-    return k <= TRACE_ENTROPY;
+    return k <= TRACE_HOST_CLOCK;
 }
 
 static int kind_from_name(const char *name)
@@ -96,7 +98,7 @@ static const char *const schema =
     ");\n"
     "CREATE VIEW inputs AS\n"
     "  SELECT seq, icount, hart, kind, source, value, blob FROM events\n"
-    "  WHERE kind IN ('console_in', 'console_eof', 'warp', 'wall_clock', 'entropy');\n"
+    "  WHERE kind IN ('console_in', 'console_eof', 'warp', 'wall_clock', 'entropy', 'host_clock');\n"
     "CREATE VIEW console AS\n"
     "  SELECT seq, icount, hart, CAST(blob AS TEXT) AS text FROM events WHERE kind = 'console_out';\n"
     "CREATE VIEW console_input AS\n"
@@ -505,7 +507,7 @@ struct trace_cursor *trace_cursor_open(struct trace *t, bool inputs, int64_t aft
         return NULL;
     const char *sql = inputs
         ? "SELECT seq, kind, icount, hart, pc, value, blob FROM events WHERE kind IN "
-          "('console_in', 'console_eof', 'warp', 'wall_clock', 'entropy') AND seq > ? "
+          "('console_in', 'console_eof', 'warp', 'wall_clock', 'entropy', 'host_clock') AND seq > ? "
           "ORDER BY seq"
         : "SELECT seq, kind, icount, hart, pc, value, blob FROM events WHERE kind IN "
           "('console_out', 'interrupt', 'exit') AND seq > ? ORDER BY seq";

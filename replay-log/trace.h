@@ -20,6 +20,7 @@ enum trace_kind {
     TRACE_WARP,         /* value: ns of guest time an idle machine skipped while waiting */
     TRACE_WALL_CLOCK,   /* value: host wall clock (ns since the epoch) */
     TRACE_ENTROPY,      /* blob: entropy bytes (device tree rng-seed) */
+    TRACE_HOST_CLOCK,   /* value: a reading of the host's monotonic clock (--clock host) */
     TRACE_CONSOLE_OUT,  /* blob: bytes the guest printed */
     TRACE_INTERRUPT,    /* value: cause (bit 63 set), pc: interrupted pc */
     TRACE_EXIT,         /* value: exit code (0x10000: reboot) */

@@ -16,6 +16,7 @@ struct machine_options {
     const char *kernel, *bios, *initrd, *append;
     uint64_t ram_mb, harts, quantum;
     bool no_reboot;
+    bool host_clock;          /* --clock host */
     /* run and record */
     uint64_t max_insns;
     bool stats;

@@ -101,7 +101,7 @@ static int write_machine_meta(struct trace *t, const struct machine_options *o, 
     int rc = trace_set_meta(t, "rewind_version", REWIND_VERSION) |
              trace_set_meta(t, "command_line", cmdline) |
              trace_set_meta(t, "started_at", started) |
-             trace_set_meta(t, "clock_mode", "virtual") |
+             trace_set_meta(t, "clock_mode", o->host_clock ? "host" : "virtual") |
              trace_set_meta(t, "boot", boot) |
              trace_set_meta_u64(t, "ram_mb", o->ram_mb) |
              trace_set_meta_u64(t, "harts", o->harts) |
@@ -380,6 +380,13 @@ static int machine_from_trace(struct trace *t, struct machine_options *o, char *
     }
     trace_get_meta(t, "no_reboot", noreboot, sizeof(noreboot));
     o->no_reboot = noreboot[0] == '1';
+    char clock[16] = "virtual";
+    trace_get_meta(t, "clock_mode", clock, sizeof(clock));
+    if (strcmp(clock, "virtual") && strcmp(clock, "host")) {
+        fprintf(stderr, "rewind: the trace's clock mode '%s' is unknown\n", clock);
+        return -1;
+    }
+    o->host_clock = !strcmp(clock, "host");
     if (trace_get_meta(t, "append", append, append_len) == 0)
         o->append = append;
     return 0;

@@ -142,6 +142,7 @@ static size_t gate_console_input(void *ctx, struct vm *vm, uint8_t *buf, size_t 
     ssize_t n = read(c->in_fd, buf, max);
     if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
         *eof = true;
+        c->eof = true;
         return 0;
     }
     if (n < 0)
@@ -163,8 +164,12 @@ static uint64_t gate_idle(void *ctx, struct vm *vm, uint64_t max_ns)
     (void)vm;
     const uint64_t step_ns = 100000000;
     uint64_t wait_ns = max_ns < step_ns ? max_ns : step_ns;
-    if (c->in_fd < 0)
-        return max_ns;
+    if (c->in_fd < 0 || c->eof) {
+        /* No input can come: just let host time pass (the host clock mode needs it). */
+        struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)wait_ns };
+        nanosleep(&ts, NULL);
+        return wait_ns;
+    }
     double t0 = host_seconds();
     struct pollfd p = { .fd = c->in_fd, .events = POLLIN };
     int r = poll(&p, 1, (int)(wait_ns / 1000000));
@@ -196,9 +201,18 @@ static void gate_entropy(void *ctx, struct vm *vm, uint8_t *buf, size_t len)
     }
 }
 
+static uint64_t gate_host_clock_ns(void *ctx, struct vm *vm)
+{
+    (void)ctx;
+    (void)vm;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 struct vm_gate host_gate(struct host_console *c)
 {
     return (struct vm_gate){ .console_input = gate_console_input, .idle = gate_idle,
                              .wall_clock_ns = gate_wall_clock_ns, .entropy = gate_entropy,
-                             .ctx = c };
+                             .host_clock_ns = gate_host_clock_ns, .ctx = c };
 }

@@ -16,6 +16,7 @@ struct host_console {
     bool tty;              /* stdin is a terminal in raw mode */
     bool raw_active;
     bool escape;           /* Ctrl-A seen */
+    bool eof;              /* input ended */
     char last_line[256];   /* the last complete or partial line of guest output */
     size_t last_len;
     bool at_line_start;

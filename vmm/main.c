@@ -38,6 +38,8 @@ static void usage(FILE *out)
             "  -smp N            number of harts, 1..8 (default 1)\n"
             "  --quantum N       instructions a hart runs before the next one (default %d)\n"
             "  -no-reboot        exit when the guest reboots instead of restarting it\n"
+            "  --clock MODE      virtual (default: guest time from instruction counts) or host\n"
+            "                    (guest time follows the host clock; every reading is an input)\n"
             "  --max-insns N     stop after N instructions in all (exit status %d)\n"
             "  --stats           print icount, time and MIPS on stderr at the end\n"
             "  --signature FILE  at exit, write memory between begin_signature and\n"
@@ -104,7 +106,7 @@ void machine_options_default(struct machine_options *o)
 enum {
     OPT_KERNEL = 256, OPT_BIOS, OPT_INITRD, OPT_APPEND, OPT_MEMORY, OPT_SMP, OPT_QUANTUM,
     OPT_MAX_INSNS, OPT_STATS, OPT_HELP, OPT_NOGRAPHIC, OPT_SIGNATURE, OPT_SIGNATURE_GRANULARITY,
-    OPT_NO_REBOOT, OPT_OUTPUT, OPT_FORCE, OPT_DEBUG_CRASH, OPT_CHECKPOINT_EVERY,
+    OPT_NO_REBOOT, OPT_OUTPUT, OPT_FORCE, OPT_DEBUG_CRASH, OPT_CHECKPOINT_EVERY, OPT_CLOCK,
 };
 
 int machine_options_parse(struct machine_options *o, int argc, char **argv, bool record)
@@ -129,6 +131,7 @@ int machine_options_parse(struct machine_options *o, int argc, char **argv, bool
         { "force", no_argument, NULL, OPT_FORCE },
         { "debug-crash-at", required_argument, NULL, OPT_DEBUG_CRASH },
         { "checkpoint-every", required_argument, NULL, OPT_CHECKPOINT_EVERY },
+        { "clock", required_argument, NULL, OPT_CLOCK },
         { "help", no_argument, NULL, OPT_HELP },
         { 0 },
     };
@@ -185,6 +188,16 @@ int machine_options_parse(struct machine_options *o, int argc, char **argv, bool
             o->output = optarg;
             break;
         case OPT_FORCE: o->force = true; break;
+        case OPT_CLOCK:
+            if (!strcmp(optarg, "host")) {
+                o->host_clock = true;
+            } else if (!strcmp(optarg, "virtual")) {
+                o->host_clock = false;
+            } else {
+                fprintf(stderr, "rewind: --clock is 'virtual' or 'host', not '%s'\n", optarg);
+                return -1;
+            }
+            break;
         case OPT_CHECKPOINT_EVERY:
             if (!record || parse_u64(optarg, &o->checkpoint_every)) {
                 fprintf(stderr, "rewind: --checkpoint-every N (record only; 0 for none)\n");
@@ -231,6 +244,7 @@ struct vm *cli_build_vm(const struct machine_options *o, const struct vm_config 
     cfg.num_harts = (unsigned)o->harts;
     cfg.quantum = o->quantum;
     cfg.no_reboot = o->no_reboot;
+    cfg.clock = o->host_clock ? VM_CLOCK_HOST : VM_CLOCK_VIRTUAL;
     struct vm *vm = vm_create(&cfg, err, sizeof(err));
     if (!vm) {
         fprintf(stderr, "rewind: %s\n", err);

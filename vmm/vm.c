@@ -25,8 +25,10 @@ static uint64_t hart_read_time(void *ctx, uint64_t icount)
 {
     struct vm_hart_slot *slot = ctx;
     struct vm *vm = slot->vm;
-    uint64_t vtime = vm->round_vtime + (icount - slot->slice_start_icount);
-    return (uint64_t)((int64_t)(vtime / VM_INSNS_PER_TICK) + vm->mtime_offset);
+    uint64_t ns = vm->cfg.clock == VM_CLOCK_HOST
+                      ? vm_now_ns(vm, slot->index, true)
+                      : vm->round_vtime + (icount - slot->slice_start_icount);
+    return (uint64_t)((int64_t)(ns / VM_INSNS_PER_TICK) + vm->mtime_offset);
 }
 
 static bool hart_ecall(void *ctx, struct hart *h)
@@ -50,11 +52,12 @@ static uint64_t clint_mtime(void *ctx)
     return vm_mtime(ctx);
 }
 
+
 static void clint_set_mtime(void *ctx, uint64_t value)
 {
     struct vm *vm = ctx;
-    uint64_t vtime = vm_hart_vtime(vm, vm->current);
-    vm->mtime_offset = (int64_t)(value - vtime / VM_INSNS_PER_TICK);
+    uint64_t ns = vm_now_ns(vm, vm->current, true);
+    vm->mtime_offset = (int64_t)(value - ns / VM_INSNS_PER_TICK);
 }
 
 static void console_out(struct vm *vm, const uint8_t *bytes, size_t len)
@@ -100,7 +103,7 @@ static uint64_t rtc_now_ns(void *ctx)
 {
     struct vm *vm = ctx;
     /* The wall clock was read once at start (an input); it then advances with guest time. */
-    return vm->wall_clock_base_ns + vm_hart_vtime(vm, vm->current);
+    return vm->wall_clock_base_ns + vm_now_ns(vm, vm->current, !vm->in_scheduler);
 }
 
 static void htif_console(void *ctx, const uint8_t *bytes, size_t len)

@@ -31,6 +31,8 @@ struct vm_gate {
     uint64_t (*wall_clock_ns)(void *ctx, struct vm *vm);
     /* Entropy for the device tree's rng-seed. */
     void (*entropy)(void *ctx, struct vm *vm, uint8_t *buf, size_t len);
+    /* The host's monotonic clock in ns, for --clock host (every reading is an input). */
+    uint64_t (*host_clock_ns)(void *ctx, struct vm *vm);
     /* Called between rounds every so often (not an input: a chance for the backend to commit
      * its log or to stop the machine). May be NULL. */
     void (*progress)(void *ctx, struct vm *vm);
@@ -59,8 +61,14 @@ struct vm_observer {
     void *ctx;
 };
 
+enum vm_clock {
+    VM_CLOCK_VIRTUAL = 0,  /* guest time is a function of instruction counts (default) */
+    VM_CLOCK_HOST,         /* guest time follows the host's monotonic clock, read via the gate */
+};
+
 struct vm_config {
     uint64_t ram_size;                   /* bytes */
+    enum vm_clock clock;
     unsigned num_harts;                  /* 1..8 (0 means 1) */
     uint64_t quantum;                    /* instructions per hart per round (0: default) */
     /* Guest console output (UART, SBI console, HTIF): an output, not an input. */

@@ -75,6 +75,11 @@ struct vm {
     uint64_t sched_slice_done;   /* instructions that hart has run in its slice so far */
     bool sched_round_ran;        /* some hart ran an instruction in this round */
     uint64_t wall_clock_base_ns; /* wall clock at vtime 0 (an input) */
+    /* --clock host: the first host clock reading is guest time 0; host_now is the latest
+     * reading (guest ns), taken at round starts and whenever the guest reads the time */
+    bool host_clock_started;
+    bool in_scheduler;           /* the scheduler (not the guest) is looking at the clock */
+    uint64_t host_clock_base, host_now;
 
     /* host console input waiting for room in the UART */
     uint8_t input[VM_INPUT_BUFFER];
@@ -93,7 +98,9 @@ int vm_reboot(struct vm *vm, char *err, size_t errlen);
 
 /* vm_run.c */
 uint64_t vm_hart_vtime(const struct vm *vm, unsigned index);
-uint64_t vm_mtime(const struct vm *vm);
+/* Guest ns as hart `index` sees it now; with the host clock, `fresh` takes a new reading. */
+uint64_t vm_now_ns(struct vm *vm, unsigned index, bool fresh);
+uint64_t vm_mtime(struct vm *vm);
 void vm_request_exit(struct vm *vm, enum vm_exit_reason reason, uint64_t code);
 
 #endif

@@ -13,10 +13,30 @@ uint64_t vm_hart_vtime(const struct vm *vm, unsigned index)
     return vm->round_vtime + (slot->hart->icount - slot->slice_start_icount);
 }
 
-uint64_t vm_mtime(const struct vm *vm)
+static uint64_t read_host_clock(struct vm *vm)
 {
-    return (uint64_t)((int64_t)(vm_hart_vtime(vm, vm->current) / VM_INSNS_PER_TICK) +
-                      vm->mtime_offset);
+    uint64_t v = vm->cfg.gate.host_clock_ns ? vm->cfg.gate.host_clock_ns(vm->cfg.gate.ctx, vm) : 0;
+    if (!vm->host_clock_started) {
+        vm->host_clock_started = true;
+        vm->host_clock_base = v;
+    }
+    uint64_t t = v > vm->host_clock_base ? v - vm->host_clock_base : 0;
+    if (t > vm->host_now) /* never backwards */
+        vm->host_now = t;
+    return vm->host_now;
+}
+
+uint64_t vm_now_ns(struct vm *vm, unsigned index, bool fresh)
+{
+    if (vm->cfg.clock != VM_CLOCK_HOST)
+        return vm_hart_vtime(vm, index);
+    return fresh ? read_host_clock(vm) : vm->host_now;
+}
+
+uint64_t vm_mtime(struct vm *vm)
+{
+    return (uint64_t)((int64_t)(vm_now_ns(vm, vm->current, !vm->in_scheduler) /
+                                VM_INSNS_PER_TICK) + vm->mtime_offset);
 }
 
 void vm_request_exit(struct vm *vm, enum vm_exit_reason reason, uint64_t code)
@@ -100,8 +120,10 @@ static void update_devices(struct vm *vm)
 {
     if (!has_board(vm))
         return;
+    vm->in_scheduler = true;
     clint_update(&vm->clint);
     goldfish_rtc_update(&vm->rtc);
+    vm->in_scheduler = false;
 }
 
 static uint64_t ticks_to_vtime(const struct vm *vm, uint64_t mtime)
@@ -148,11 +170,15 @@ static uint64_t run_slice(struct vm *vm, unsigned index, uint64_t budget, bool r
         slot->slice_start_icount = h->icount;
     while (done < budget && !vm->exit_requested && !vm->quit_requested && hart_runnable(slot)) {
         update_devices(vm);
-        uint64_t now = vm_hart_vtime(vm, index);
-        uint64_t dl = next_deadline(vm);
         uint64_t n = budget - done;
-        if (dl > now && dl - now < n)
-            n = dl - now;
+        if (vm->cfg.clock != VM_CLOCK_HOST) {
+            /* Virtual time: stop exactly where the next deadline falls. (With the host clock,
+             * deadlines are seen at slice boundaries.) */
+            uint64_t now = vm_hart_vtime(vm, index);
+            uint64_t dl = next_deadline(vm);
+            if (dl > now && dl - now < n)
+                n = dl - now;
+        }
         enum hart_stop stop;
         done += hart_run(h, n, &stop);
         if (stop == HART_STOP_WFI) {
@@ -179,6 +205,18 @@ static bool input_possible(const struct vm *vm)
 static bool idle_until_next_event(struct vm *vm)
 {
     uint64_t dl = next_deadline(vm);
+    if (vm->cfg.clock == VM_CLOCK_HOST) {
+        /* Host time: wait in host time until the deadline or input, then look at the clock. */
+        if (dl == UINT64_MAX && !input_possible(vm))
+            return false;
+        uint64_t now = vm->host_now;
+        uint64_t gap = dl == UINT64_MAX ? UINT64_MAX : (dl > now ? dl - now : 0);
+        if (vm->cfg.gate.idle)
+            vm->cfg.gate.idle(vm->cfg.gate.ctx, vm, gap);
+        read_host_clock(vm);
+        take_console_input(vm);
+        return true;
+    }
     uint64_t now = vm->round_vtime;
     uint64_t gap = dl == UINT64_MAX ? UINT64_MAX : (dl > now ? dl - now : 0);
     if (!input_possible(vm)) {
@@ -224,6 +262,8 @@ int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit)
             break;
         }
         if (!vm->sched_in_round) {
+            if (vm->cfg.clock == VM_CLOCK_HOST && vm->rounds % 16 == 0)
+                read_host_clock(vm);
             if (vm->rounds % VM_POLL_EVERY_ROUNDS == 0) {
                 if (has_board(vm))
                     take_console_input(vm);
