@@ -41,11 +41,21 @@ static int roles_of(const struct machine_options *o, struct image_role *out)
 /* Run the machine to max_total instructions in all (0: no limit), stopping at every
  * multiple of `every` (record) or at each recorded checkpoint (replay: `expect`, n_expect) to
  * take a checkpoint. In replay a hash that differs is a divergence: *bad_cp says which. */
+/* A progress line on a terminal for long replays. */
+static bool show_progress;
+
+static void progress_line(uint64_t now, uint64_t total)
+{
+    fprintf(stderr, "\rrewind: replaying: %5.1f%% (%" PRIu64 " of %" PRIu64 " instructions)",
+            total ? 100.0 * (double)now / (double)total : 0.0, now, total);
+}
+
 static int run_with_checkpoints(struct vm *vm, struct checkpointer *cp, struct recorder *rec,
                                 uint64_t every, const struct trace_checkpoint *expect,
                                 int n_expect, uint64_t max_total, struct vm_exit *ex,
                                 int *bad_cp, uint64_t *bad_hash)
 {
+    const uint64_t progress_step = 100000000;
     int next_expect = 0;
     while (next_expect < n_expect && expect[next_expect].icount <= vm_icount(vm))
         next_expect++; /* replay from a checkpoint: the earlier ones are behind us */
@@ -62,7 +72,15 @@ static int run_with_checkpoints(struct vm *vm, struct checkpointer *cp, struct r
             cp_at = 0; /* a checkpoint at a point already passed cannot be checked */
         if (cp_at && (!stop || cp_at < stop))
             stop = cp_at;
+        uint64_t progress_at = show_progress ? (now / progress_step + 1) * progress_step : 0;
+        if (progress_at && (!stop || progress_at < stop))
+            stop = progress_at;
         vm_run(vm, stop ? stop - now : 0, ex);
+        if (ex->reason == VM_EXIT_INSN_LIMIT && progress_at && vm_icount(vm) == progress_at &&
+            progress_at != cp_at && (!max_total || progress_at < max_total)) {
+            progress_line(progress_at, max_total);
+            continue;
+        }
         if (ex->reason != VM_EXIT_INSN_LIMIT || !cp_at || vm_icount(vm) != cp_at)
             return 0;
         uint64_t h;
@@ -552,6 +570,7 @@ int cmd_replay(int argc, char **argv, bool verify_only)
         fprintf(stderr, "rewind: starting at checkpoint %llu (icount %" PRIu64 ")\n",
                 (unsigned long long)from, cps[k].icount);
     }
+    show_progress = isatty(STDERR_FILENO) && limit > 200000000;
     double t0 = cli_now_seconds();
     struct vm_exit ex;
     int bad_cp = -1;
@@ -559,6 +578,9 @@ int cmd_replay(int argc, char **argv, bool verify_only)
     if (run_with_checkpoints(vm, cp, NULL, 0, cps, ncp, limit, &ex, &bad_cp, &bad_hash))
         fprintf(stderr, "rewind: computing a checkpoint hash failed\n");
     double secs = cli_now_seconds() - t0;
+    if (show_progress)
+        fprintf(stderr, "\r\033[K");
+    show_progress = false;
     fflush(stdout);
     uint64_t cps_checked = 0;
     for (int i = 0; i < ncp; i++)
