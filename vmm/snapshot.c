@@ -59,6 +59,7 @@ static void vm_fields_save(const struct vm *vm, struct state_writer *w)
     state_put_u64(w, vm->sched_slice_done);
     state_put_bool(w, vm->sched_round_ran);
     state_put_bool(w, vm->input_closed);
+    state_put_u32(w, vm->stuck_hart);
     state_end_section(w);
 }
 
@@ -162,10 +163,13 @@ static int vm_fields_load(struct vm *vm, struct state_reader *r)
     uint64_t sched_slice_done = state_get_u64(r);
     bool sched_round_ran = state_get_bool(r);
     bool input_closed = state_get_bool(r);
+    uint32_t stuck_hart = state_get_u32(r);
     if (state_close_section(r))
         return -1;
     if (exit_reason > VM_EXIT_STUCK)
         return state_fail(r, "exit reason %u", exit_reason);
+    if (stuck_hart >= harts)
+        return state_fail(r, "stuck hart %u of %u", stuck_hart, harts);
     if (sched_next > harts || sched_slice_done > quantum)
         return state_fail(r, "scheduler position: hart %u, %llu instructions into the slice",
                           sched_next, (unsigned long long)sched_slice_done);
@@ -191,6 +195,7 @@ static int vm_fields_load(struct vm *vm, struct state_reader *r)
     vm->sched_slice_done = sched_slice_done;
     vm->sched_round_ran = sched_round_ran;
     vm->input_closed = input_closed;
+    vm->stuck_hart = stuck_hart;
     return 0;
 }
 
@@ -217,7 +222,8 @@ static int check_wiring(struct vm *vm, struct state_reader *r)
                               (unsigned long long)have, (unsigned long long)lines);
     }
     if (has_board(vm)) {
-        bool uart = (vm->plic.input >> VIRT_IRQ_UART) & 1, rtc = (vm->plic.input >> VIRT_IRQ_RTC) & 1;
+        bool uart = (vm->plic.input >> VIRT_IRQ_UART) & 1;
+        bool rtc = (vm->plic.input >> VIRT_IRQ_RTC) & 1;
         if (uart != vm->uart.irq.level || rtc != vm->rtc.irq.level)
             return state_fail(r, "PLIC inputs disagree with the UART/RTC interrupt levels");
     }

@@ -2,10 +2,10 @@
  * and RAM for checkpoint verification, and access to RAM for the trace.
  *
  * The machine's state is one section "machine" holding, in order: "vm" (virtual time, the
- * running hart, each hart's SBI/HSM state and slice start, console input not yet delivered,
- * pending exit, reboot count), one "hart" per hart, then the devices present: for the virt
- * board "clint", "plic", "uart16550", "syscon", "goldfish-rtc" and "bootrom"; for a
- * bare-metal program "htif" when it has one.
+ * running hart, each hart's SBI/HSM state and slice start, the scheduler's position in its
+ * round, console input not yet delivered, pending exit, reboot count), one "hart" per hart,
+ * then the devices present: for the virt board "clint", "plic", "uart16550", "syscon",
+ * "goldfish-rtc" and "bootrom"; for a bare-metal program "htif" when it has one.
  *
  * RAM is not in the stream (the trace stores pages separately). To restore a machine, put
  * its RAM contents in place through vm_ram() first, then call vm_load_state(): the load
@@ -25,9 +25,11 @@
 int vm_save_state(struct vm *vm, struct state_writer *w);
 
 /* Load a machine state saved by vm_save_state from the next section of r into vm, which must
- * have been built the same way (same boot path and files, number of harts, RAM size and
- * quantum; a mismatch is refused). Every value is validated. Returns 0, or -1 with a message
- * in err; on error vm is left exactly as it was. The reader is left after the section. */
+ * have been built the same way: the boot path, number of harts, RAM size, quantum and HTIF
+ * addresses must match (a mismatch is refused); the boot files themselves are not compared
+ * (what they put in RAM comes with RAM). Every value is validated. Returns 0, or -1 with a
+ * message in err; on error vm is left exactly as it was. The reader is left after the
+ * section. */
 int vm_load_state(struct vm *vm, struct state_reader *r, char *err, size_t errlen);
 
 /* XXH3-64 of the machine's state stream followed by all of RAM: equal hashes mean equal

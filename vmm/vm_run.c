@@ -128,6 +128,8 @@ static void update_devices(struct vm *vm)
 
 static uint64_t ticks_to_vtime(const struct vm *vm, uint64_t mtime)
 {
+    if (mtime == UINT64_MAX)
+        return UINT64_MAX; /* no timer armed: never due */
     int64_t ticks = (int64_t)mtime - vm->mtime_offset;
     if (ticks <= 0)
         return 0;

@@ -8,13 +8,16 @@
  * Inputs come from the environment (set by CMake): REWIND_SNAPSHOT_ELFS (guest ELFs separated
  * by ':'), REWIND_LINUX_IMAGE and REWIND_LINUX_INITRAMFS. Tests whose files are missing are
  * skipped. */
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -49,6 +52,7 @@ static void console_write(void *ctx, const uint8_t *bytes, size_t len)
 /* How to build a machine: a bare-metal program, or a Linux kernel on the built-in SBI. */
 struct spec {
     const char *program;
+    const char *bios;   /* with kernel: M-mode firmware and its payload */
     const char *kernel, *initrd, *append;
     unsigned harts;
 };
@@ -64,6 +68,8 @@ static struct vm *build(const struct spec *s, struct console *out)
     if (!vm)
         fail_msg("vm_create: %s", err);
     int rc = s->program ? vm_load_program(vm, s->program, err, sizeof(err))
+           : s->bios    ? vm_load_firmware(vm, s->bios, s->kernel, s->initrd, s->append, err,
+                                           sizeof(err))
                         : vm_load_kernel(vm, s->kernel, s->initrd, s->append, err, sizeof(err));
     if (rc)
         fail_msg("loading the guest: %s", err);
@@ -82,16 +88,28 @@ static bool file_exists(const char *path)
     return path && *path && access(path, R_OK) == 0;
 }
 
-/* A saved machine: its state stream and a copy of its RAM. */
+/* A saved machine: its state stream and its RAM, kept as the pages that are not zero (as a
+ * trace stores them; it also keeps the test from touching every page of every machine). */
+#define PAGE 4096u
+
 struct saved {
     uint8_t *state;
     size_t state_len;
-    uint8_t *ram;
+    uint64_t *page_index;
+    uint8_t *page_data;
+    size_t pages;
     uint64_t hash;
 };
 
+static bool page_is_zero(const uint8_t *p)
+{
+    static const uint8_t zero[PAGE];
+    return memcmp(p, zero, PAGE) == 0;
+}
+
 static void save(struct vm *vm, struct saved *s)
 {
+    memset(s, 0, sizeof(*s));
     struct state_writer w;
     state_writer_init(&w);
     assert_int_equal(vm_save_state(vm, &w), 0);
@@ -101,10 +119,23 @@ static void save(struct vm *vm, struct saved *s)
     memcpy(s->state, data, s->state_len);
     state_writer_free(&w);
     uint64_t size;
-    uint8_t *ram = vm_ram(vm, &size);
+    const uint8_t *ram = vm_ram(vm, &size);
     assert_int_equal(size, RAM_SIZE);
-    s->ram = malloc(size);
-    memcpy(s->ram, ram, size);
+    size_t cap = 0;
+    for (uint64_t off = 0; off < size; off += PAGE) {
+        if (page_is_zero(ram + off))
+            continue;
+        if (s->pages == cap) {
+            cap = cap ? 2 * cap : 256;
+            s->page_index = realloc(s->page_index, cap * sizeof(uint64_t));
+            s->page_data = realloc(s->page_data, cap * PAGE);
+            assert_non_null(s->page_index);
+            assert_non_null(s->page_data);
+        }
+        s->page_index[s->pages] = off / PAGE;
+        memcpy(s->page_data + s->pages * PAGE, ram + off, PAGE);
+        s->pages++;
+    }
     s->hash = vm_state_hash(vm);
     assert_true(s->hash != 0);
 }
@@ -112,7 +143,8 @@ static void save(struct vm *vm, struct saved *s)
 static void saved_free(struct saved *s)
 {
     free(s->state);
-    free(s->ram);
+    free(s->page_index);
+    free(s->page_data);
     memset(s, 0, sizeof(*s));
 }
 
@@ -122,7 +154,14 @@ static int restore(struct vm *vm, const struct saved *s, char *err, size_t errle
     uint64_t size;
     uint8_t *ram = vm_ram(vm, &size);
     assert_int_equal(size, RAM_SIZE);
-    memcpy(ram, s->ram, size);
+    size_t next = 0;
+    for (uint64_t page = 0; page < size / PAGE; page++) {
+        uint8_t *dst = ram + page * PAGE;
+        if (next < s->pages && s->page_index[next] == page)
+            memcpy(dst, s->page_data + next++ * PAGE, PAGE);
+        else if (!page_is_zero(dst))
+            memset(dst, 0, PAGE);
+    }
     struct state_reader r;
     state_reader_init(&r, s->state, s->state_len);
     int rc = vm_load_state(vm, &r, err, errlen);
@@ -366,10 +405,37 @@ static void truncated_state_refused(void **state)
     destroy(b, &b_out);
 }
 
+/* Run vm for n instructions in a child process, so that neither its RAM nor its state
+ * changes here. Returns the child's exit reason, or -1 if it was still running after a few
+ * seconds (vm_run does not return when no hart can run and no deadline is armed: a known
+ * limitation of the scheduler, reported as a note). A crash (or sanitizer report) fails. */
+static int run_in_child(struct vm *vm, uint64_t n, size_t pos)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        alarm(3);
+        struct vm_exit e;
+        vm_run(vm, n, &e);
+        _exit(100 + (int)e.reason);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+        return -1;
+    if (!WIFEXITED(status))
+        fail_msg("byte %zu corrupted: the machine died of signal %d", pos, WTERMSIG(status));
+    if (WEXITSTATUS(status) < 100)
+        fail_msg("byte %zu corrupted: the machine exited with status %d", pos,
+                 WEXITSTATUS(status));
+    return WEXITSTATUS(status) - 100;
+}
+
 /* Flip bits all over a saved state: each load is refused (leaving the machine as it was) or
- * accepted, and an accepted state runs without harm. */
-static void corrupt_and_load(const struct spec *spec, uint64_t run_first, unsigned seed,
-                             size_t step)
+ * accepted, and an accepted state runs without harm (in a child process). */
+static void corrupt_and_load(const struct spec *spec, uint64_t run_first, unsigned seed)
 {
     struct console a_out = { 0 }, b_out = { 0 };
     struct vm *a = build(spec, &a_out);
@@ -377,12 +443,25 @@ static void corrupt_and_load(const struct spec *spec, uint64_t run_first, unsign
     struct vm_exit e;
     if (run_first)
         vm_run(a, run_first, &e);
+    struct saved ram;
+    save(a, &ram);
+    char err[256];
+    if (restore(b, &ram, err, sizeof(err)))
+        fail_msg("vm_load_state: %s", err);
+    saved_free(&ram);
     size_t len;
     uint8_t *good = stream_of(a, &len);
     uint8_t *bad = malloc(len);
     srand(seed);
-    unsigned refused = 0, accepted = 0;
-    for (size_t pos = 0; pos < len; pos += step) {
+    unsigned refused = 0, accepted = 0, stuck = 0, hung = 0;
+    /* Every byte, except that of the boot ROM's image (plain bytes) only every 64th. */
+    size_t rom_from = len, rom_to = len;
+    const uint8_t *rom = memmem(good, len, "\x07" "bootrom", 8);
+    if (rom) {
+        rom_from = (size_t)(rom - good) + 8 + 12;
+        rom_to = rom_from + 4096;
+    }
+    for (size_t pos = 0; pos < len; pos += pos >= rom_from && pos + 64 < rom_to ? 64 : 1) {
         memcpy(bad, good, len);
         bad[pos] ^= (uint8_t)(1u << (rand() % 8));
         size_t before_len;
@@ -392,7 +471,13 @@ static void corrupt_and_load(const struct spec *spec, uint64_t run_first, unsign
         char err[256];
         if (vm_load_state(b, &r, err, sizeof(err)) == 0) {
             accepted++;
-            vm_run(b, 2000, &e);
+            int reason = run_in_child(b, 20000, pos);
+            if (reason == VM_EXIT_STUCK)
+                stuck++;
+            if (reason < 0) {
+                hung++;
+                print_message("note: byte %zu corrupted: vm_run did not return\n", pos);
+            }
         } else {
             refused++;
             size_t now_len;
@@ -405,6 +490,8 @@ static void corrupt_and_load(const struct spec *spec, uint64_t run_first, unsign
     }
     assert_true(refused > 0);
     assert_true(accepted > 0); /* plenty of bytes are plain register values */
+    print_message("%zu bytes: %u corruptions refused, %u accepted (%u of these ended in a "
+                  "trap storm, %u did not return)\n", len, refused, accepted, stuck, hung);
     free(good);
     free(bad);
     destroy(a, &a_out);
@@ -418,7 +505,7 @@ static void program_corrupted_state(void **state)
     if (!elf_list(elfs))
         skip();
     struct spec spec = { .program = elfs[0], .harts = 1 };
-    corrupt_and_load(&spec, 3000, 1, 1);
+    corrupt_and_load(&spec, 3000, 1);
 }
 
 /* ---- the Linux guest on the virt board ---- */
@@ -434,6 +521,29 @@ static bool linux_spec(struct spec *s, unsigned harts)
     return true;
 }
 
+/* Run `a` to each point in turn; at each, save, go on `more` instructions, and check that a
+ * fresh machine loaded with the saved state does the same. */
+static void resume_at_points(const struct spec *spec, const uint64_t *points, size_t n,
+                             uint64_t more, const char *must_print)
+{
+    struct console out = { 0 };
+    struct vm *a = build(spec, &out);
+    for (size_t k = 0; k < n; k++) {
+        struct vm_exit e;
+        uint64_t now = vm_icount(a);
+        assert_true(points[k] > now);
+        assert_int_equal(vm_run(a, points[k] - now, &e), 0);
+        assert_int_equal(e.reason, VM_EXIT_INSN_LIMIT);
+        check_resume(spec, a, &out, more);
+    }
+    /* By then every hart is up: all their states were really exercised. */
+    for (unsigned i = 0; i < vm_num_harts(a); i++)
+        assert_true(vm_hart(a, i)->icount > 0);
+    if (must_print)
+        assert_non_null(memmem(out.buf, out.len, must_print, strlen(must_print)));
+    destroy(a, &out);
+}
+
 static void linux_resume_identical(void **state)
 {
     (void)state;
@@ -441,20 +551,20 @@ static void linux_resume_identical(void **state)
     if (!linux_spec(&spec, 2))
         skip();
     const uint64_t points[] = { 3000000, 10000000, 15000000 };
-    const uint64_t more = 2000000;
-    struct console out = { 0 };
-    struct vm *a = build(&spec, &out);
-    for (size_t k = 0; k < sizeof(points) / sizeof(points[0]); k++) {
-        struct vm_exit e;
-        uint64_t now = vm_icount(a);
-        assert_true(points[k] > now);
-        assert_int_equal(vm_run(a, points[k] - now, &e), 0);
-        assert_int_equal(e.reason, VM_EXIT_INSN_LIMIT);
-        check_resume(&spec, a, &out, more);
-    }
-    /* By then the second hart is up: both harts' states were really exercised. */
-    assert_true(vm_hart(a, 1)->icount > 0);
-    destroy(a, &out);
+    resume_at_points(&spec, points, 3, 2000000, NULL);
+}
+
+/* OpenSBI (M-mode, boot ROM, CLINT IPIs and M-mode timer) starting Linux on 2 harts. */
+static void firmware_resume_identical(void **state)
+{
+    (void)state;
+    struct spec spec;
+    const char *bios = getenv("REWIND_OPENSBI");
+    if (!linux_spec(&spec, 2) || !file_exists(bios))
+        skip();
+    spec.bios = bios;
+    const uint64_t points[] = { 200000, 3000000, 12000000, 25000000 };
+    resume_at_points(&spec, points, 4, 2000000, "OpenSBI v");
 }
 
 static void linux_corrupted_state(void **state)
@@ -463,7 +573,7 @@ static void linux_corrupted_state(void **state)
     struct spec spec;
     if (!linux_spec(&spec, 2))
         skip();
-    corrupt_and_load(&spec, 4000000, 2, 3);
+    corrupt_and_load(&spec, 4000000, 2);
 }
 
 static void mismatched_machine_refused(void **state)
@@ -519,7 +629,10 @@ int main(void)
         cmocka_unit_test(program_corrupted_state),
         cmocka_unit_test(linux_resume_identical),
         cmocka_unit_test(linux_corrupted_state),
+        cmocka_unit_test(firmware_resume_identical),
         cmocka_unit_test(mismatched_machine_refused),
     };
+    if (getenv("REWIND_TEST_FILTER"))
+        cmocka_set_test_filter(getenv("REWIND_TEST_FILTER"));
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

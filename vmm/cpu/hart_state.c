@@ -65,6 +65,8 @@ void hart_save(const struct hart *h, struct state_writer *w)
     state_put_u64(w, h->reservation_paddr);
     /* A pending stop request changes where the next hart_run ends, so it is state. */
     state_put_bool(w, h->stop_requested);
+    /* So is the length of a trap storm so far (it ends the run at HART_STUCK_TRAPS). */
+    state_put_u32(w, h->traps_without_progress);
     state_end_section(w);
 }
 
@@ -94,6 +96,7 @@ struct arch_state {
     bool wfi, reservation_valid;
     uint64_t reservation_addr, reservation_paddr;
     bool stop_requested;
+    uint32_t traps_without_progress;
 };
 
 /* Every value a later instruction or access relies on must be one the hart could hold. */
@@ -104,6 +107,9 @@ static int check(struct state_reader *r, const struct hart *h, const struct arch
                           (unsigned long long)n->mhartid, (unsigned long long)h->mhartid);
     if (n->icount > (uint64_t)INT64_MAX)
         return state_fail(r, "icount %llu is beyond any run", (unsigned long long)n->icount);
+    if (n->traps_without_progress > HART_STUCK_TRAPS)
+        return state_fail(r, "%u traps in a row, beyond the limit of %d",
+                          n->traps_without_progress, HART_STUCK_TRAPS);
     if (n->x[0] != 0)
         return state_fail(r, "x0 is 0x%llx", (unsigned long long)n->x[0]);
     if (n->priv != PRIV_U && n->priv != PRIV_S && n->priv != PRIV_M)
@@ -187,6 +193,7 @@ int hart_load(struct hart *h, struct state_reader *r)
     n.reservation_addr = state_get_u64(r);
     n.reservation_paddr = state_get_u64(r);
     n.stop_requested = state_get_bool(r);
+    n.traps_without_progress = state_get_u32(r);
     if (state_close_section(r) || check(r, h, &n))
         return -1;
 
@@ -229,6 +236,7 @@ int hart_load(struct hart *h, struct state_reader *r)
     h->reservation_addr = n.reservation_addr;
     h->reservation_paddr = n.reservation_paddr;
     h->stop_requested = n.stop_requested;
+    h->traps_without_progress = n.traps_without_progress;
 
     /* Derived and cached state: recomputed or emptied. */
     h->exc_cause = 0;
