@@ -184,6 +184,17 @@ static void watch_console_byte(struct recorder *r, const struct vm_event *ev, ui
     r->line_len = 0;
 }
 
+void recorder_note_crash(struct recorder *r, struct vm *vm, const char *what)
+{
+    if (r->crashed)
+        return;
+    r->crashed = true;
+    r->crash_icount = vm_icount(vm);
+    snprintf(r->crash, sizeof(r->crash), "%s", what);
+    trace_set_meta(r->trace, "guest_crash", r->crash);
+    trace_set_meta_u64(r->trace, "guest_crash_icount", r->crash_icount);
+}
+
 void recorder_watch_crashes(struct recorder *r, uint64_t grace)
 {
     r->watch_crashes = true;

@@ -19,6 +19,8 @@ int recorder_flush(struct recorder *r);
  * After one, the recording goes on for `grace` more instructions (the backtrace) and stops. */
 void recorder_watch_crashes(struct recorder *r, uint64_t grace);
 const char *recorder_guest_crash(const struct recorder *r, uint64_t *icount);
+/* A guest crash seen another way (a breakpoint on the guest's panic function). */
+void recorder_note_crash(struct recorder *r, struct vm *vm, const char *what);
 const char *recorder_error(const struct recorder *r);
 
 #endif

@@ -28,6 +28,8 @@ struct machine_options {
     /* testing the crash path: rewind itself crashes (SIGSEGV) at this many instructions */
     uint64_t debug_crash_at;
     uint64_t checkpoint_every;   /* record: instructions between checkpoints (0: none) */
+    const char *symbols;         /* record: ELF with the guest's symbols */
+    const char *crash_symbol;    /* its panic function (default "panic") */
     bool checkpoint_set;
 };
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "replay-log/checkpoint.h"
+#include "vmm/elf_load.h"
 #include "replay-log/recorder.h"
 #include "replay-log/replayer.h"
 #include "replay-log/trace.h"
@@ -76,6 +77,16 @@ static int run_with_checkpoints(struct vm *vm, struct checkpointer *cp, struct r
         if (progress_at && (!stop || progress_at < stop))
             stop = progress_at;
         vm_run(vm, stop ? stop - now : 0, ex);
+        if (ex->reason == VM_EXIT_BREAKPOINT) {
+            /* Only recordings set breakpoints: on the guest's panic function. */
+            if (rec) {
+                char what[128];
+                snprintf(what, sizeof(what), "the guest's panic function was called (hart %u, "
+                         "pc 0x%" PRIx64 ")", ex->hart, vm_hart(vm, ex->hart)->pc);
+                recorder_note_crash(rec, vm, what);
+            }
+            continue;
+        }
         if (ex->reason == VM_EXIT_INSN_LIMIT && progress_at && vm_icount(vm) == progress_at &&
             progress_at != cp_at && (!max_total || progress_at < max_total)) {
             progress_line(progress_at, max_total);
@@ -211,6 +222,18 @@ int cmd_record(int argc, char **argv)
     recording_vm = vm;
     signal(SIGINT, on_stop_signal);
     signal(SIGTERM, on_stop_signal);
+    if (o.symbols) {
+        uint64_t addr;
+        const char *sym = o.crash_symbol ? o.crash_symbol : "panic";
+        if (elf_symbol_address(o.symbols, sym, &addr, err, sizeof(err)) || vm_break_at(vm, addr)) {
+            fprintf(stderr, "rewind: %s\n", err);
+            vm_destroy(vm);
+            recorder_destroy(rec);
+            trace_close(t);
+            return EXIT_REWIND_ERROR;
+        }
+        trace_set_meta(t, "crash_symbol", sym);
+    }
     uint64_t every = o.checkpoint_set ? o.checkpoint_every : CHECKPOINT_DEFAULT_INTERVAL;
     trace_set_meta_u64(t, "checkpoint_every", every);
     struct checkpointer *cp = every ? checkpointer_create(t, vm) : NULL;

@@ -175,3 +175,50 @@ out:
     close(fd);
     return rc;
 }
+
+int elf_symbol_address(const char *path, const char *name, uint64_t *addr, char *err,
+                       size_t errlen)
+{
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        return fail(err, errlen, "libelf initialisation failed");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fail(err, errlen, "%s: %s", path, strerror(errno));
+    Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+    int rc = -1;
+    if (!elf || elf_kind(elf) != ELF_K_ELF) {
+        fail(err, errlen, "%s: not an ELF file", path);
+        goto out;
+    }
+    Elf_Scn *scn = NULL;
+    bool have_symtab = false;
+    while ((scn = elf_nextscn(elf, scn)) != NULL && rc) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || sh.sh_entsize == 0)
+            continue;
+        have_symtab = true;
+        Elf_Data *data = elf_getdata(scn, NULL);
+        if (!data)
+            continue;
+        size_t count = data->d_size / sh.sh_entsize;
+        for (size_t i = 0; i < count; i++) {
+            GElf_Sym sym;
+            if (!gelf_getsym(data, (int)i, &sym))
+                break;
+            const char *n = elf_strptr(elf, sh.sh_link, sym.st_name);
+            if (n && !strcmp(n, name) && sym.st_value) {
+                *addr = sym.st_value;
+                rc = 0;
+                break;
+            }
+        }
+    }
+    if (rc)
+        fail(err, errlen, have_symtab ? "%s: no symbol '%s'" : "%s: no symbol table (for '%s')",
+             path, name);
+out:
+    if (elf)
+        elf_end(elf);
+    close(fd);
+    return rc;
+}

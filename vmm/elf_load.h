@@ -20,4 +20,9 @@ struct elf_image {
 int elf_load(const char *path, uint8_t *ram, uint64_t ram_base, uint64_t ram_size,
              struct elf_image *out, char *err, size_t errlen);
 
+/* Address of the symbol `name` in the ELF file at path (any type). Returns 0, or -1 with a
+ * message (not found, not an ELF, no symbol table). */
+int elf_symbol_address(const char *path, const char *name, uint64_t *addr, char *err,
+                       size_t errlen);
+
 #endif

@@ -47,7 +47,9 @@ static void usage(FILE *out)
             "  --signature-granularity N  bytes per signature line: 1, 2, 4 (default) or 8\n"
             "  -nographic        accepted for QEMU compatibility (the console is the terminal)\n"
             "record also takes: -o TRACE (required), --force (replace an existing file),\n"
-            "  --checkpoint-every N (instructions between checkpoints; default 10000000, 0: none)\n"
+            "  --checkpoint-every N (instructions between checkpoints; default 10000000, 0: none),\n"
+            "  --symbols ELF [--crash-symbol NAME]: a call of the guest's panic function (default\n"
+            "  'panic', looked up in ELF, e.g. vmlinux) is a guest crash\n"
             "\n"
             "The console is stdin/stdout; on a terminal, Ctrl-A x quits.\n"
             "Exit status: the guest's exit code (HTIF exit, syscon/SBI poweroff), %d when\n"
@@ -107,6 +109,7 @@ enum {
     OPT_KERNEL = 256, OPT_BIOS, OPT_INITRD, OPT_APPEND, OPT_MEMORY, OPT_SMP, OPT_QUANTUM,
     OPT_MAX_INSNS, OPT_STATS, OPT_HELP, OPT_NOGRAPHIC, OPT_SIGNATURE, OPT_SIGNATURE_GRANULARITY,
     OPT_NO_REBOOT, OPT_OUTPUT, OPT_FORCE, OPT_DEBUG_CRASH, OPT_CHECKPOINT_EVERY, OPT_CLOCK,
+    OPT_SYMBOLS, OPT_CRASH_SYMBOL,
 };
 
 int machine_options_parse(struct machine_options *o, int argc, char **argv, bool record)
@@ -132,6 +135,8 @@ int machine_options_parse(struct machine_options *o, int argc, char **argv, bool
         { "debug-crash-at", required_argument, NULL, OPT_DEBUG_CRASH },
         { "checkpoint-every", required_argument, NULL, OPT_CHECKPOINT_EVERY },
         { "clock", required_argument, NULL, OPT_CLOCK },
+        { "symbols", required_argument, NULL, OPT_SYMBOLS },
+        { "crash-symbol", required_argument, NULL, OPT_CRASH_SYMBOL },
         { "help", no_argument, NULL, OPT_HELP },
         { 0 },
     };
@@ -188,6 +193,17 @@ int machine_options_parse(struct machine_options *o, int argc, char **argv, bool
             o->output = optarg;
             break;
         case OPT_FORCE: o->force = true; break;
+        case OPT_SYMBOLS:
+        case OPT_CRASH_SYMBOL:
+            if (!record) {
+                fprintf(stderr, "rewind: --symbols/--crash-symbol are for record\n");
+                return -1;
+            }
+            if (c == OPT_SYMBOLS)
+                o->symbols = optarg;
+            else
+                o->crash_symbol = optarg;
+            break;
         case OPT_CLOCK:
             if (!strcmp(optarg, "host")) {
                 o->host_clock = true;

@@ -293,6 +293,14 @@ void vm_destroy(struct vm *vm)
     free(vm);
 }
 
+int vm_break_at(struct vm *vm, uint64_t vaddr)
+{
+    for (unsigned i = 0; i < vm->num_harts; i++)
+        if (hart_breakpoint_add(vm->harts[i].hart, vaddr))
+            return -1;
+    return 0;
+}
+
 void vm_set_gate(struct vm *vm, struct vm_gate gate, struct vm_observer observer)
 {
     vm->cfg.gate = gate;

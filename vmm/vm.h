@@ -87,6 +87,8 @@ enum vm_exit_reason {
     VM_EXIT_IDLE,        /* every hart waits and nothing can wake one */
     VM_EXIT_QUIT,        /* the host asked to stop (vm_request_quit) */
     VM_EXIT_STUCK,       /* a hart traps over and over without executing (a trap storm) */
+    VM_EXIT_BREAKPOINT,  /* a hart reached a breakpoint (vm_break_at); hart says which.
+                            Running again goes on from there. */
 };
 
 struct vm_exit {
@@ -122,6 +124,10 @@ int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit);
 size_t vm_console_input_space(const struct vm *vm);
 /* Ask vm_run to return at the next instruction boundary (VM_EXIT_QUIT). */
 void vm_request_quit(struct vm *vm);
+
+/* Stop vm_run (VM_EXIT_BREAKPOINT) whenever a hart is about to execute the instruction at
+ * virtual address vaddr. Returns 0, or -1 if the breakpoint table is full. */
+int vm_break_at(struct vm *vm, uint64_t vaddr);
 
 /* Replace the gate and observer (e.g. to go on from a restored checkpoint with a replay
  * positioned there). */

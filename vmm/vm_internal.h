@@ -91,6 +91,8 @@ struct vm {
     enum vm_exit_reason exit_reason;
     uint64_t exit_code;
     unsigned stuck_hart;
+    bool breakpoint_hit;         /* a hart stopped at a breakpoint: vm_run returns */
+    unsigned breakpoint_hart;
 };
 
 /* vm.c: put firmware/kernel/initrd/FDT into RAM again and reset harts and devices. */

@@ -187,6 +187,11 @@ static uint64_t run_slice(struct vm *vm, unsigned index, uint64_t budget, bool r
             *idle = true;
             break;
         }
+        if (stop == HART_STOP_BREAKPOINT) {
+            vm->breakpoint_hit = true;
+            vm->breakpoint_hart = index;
+            break;
+        }
         if (stop == HART_STOP_STUCK) {
             vm->stuck_hart = index;
             vm_request_exit(vm, VM_EXIT_STUCK, 0);
@@ -258,6 +263,12 @@ int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit)
             vm->quit_requested = false;
             break;
         }
+        if (vm->breakpoint_hit) {
+            vm->breakpoint_hit = false;
+            exit->reason = VM_EXIT_BREAKPOINT;
+            exit->hart = vm->breakpoint_hart;
+            break;
+        }
         uint64_t done = vm_icount(vm) - start;
         if (max_insns && done >= max_insns) {
             exit->reason = VM_EXIT_INSN_LIMIT;
@@ -279,7 +290,8 @@ int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit)
             vm->sched_round_ran = false;
         }
         /* The harts' slices of this round, from wherever the last call stopped. */
-        while (vm->sched_next < vm->num_harts && !vm->exit_requested && !vm->quit_requested) {
+        while (vm->sched_next < vm->num_harts && !vm->exit_requested && !vm->quit_requested &&
+               !vm->breakpoint_hit) {
             unsigned i = vm->sched_next;
             if (!hart_runnable(&vm->harts[i])) {
                 vm->sched_next++;
@@ -299,6 +311,8 @@ int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit)
             if (ran)
                 vm->sched_round_ran = true;
             vm->sched_slice_done += ran;
+            if (vm->breakpoint_hit)
+                break; /* the slice goes on when vm_run is called again */
             if (idle || vm->sched_slice_done >= vm->cfg.quantum ||
                 !hart_runnable(&vm->harts[i])) {
                 vm->sched_next++;

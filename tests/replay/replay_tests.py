@@ -195,6 +195,17 @@ rep = run(["verify", panicked])
 check("guest panic: replays", rep.returncode == 0 and b"verified" in rep.stderr,
       rep.stderr.decode(errors="replace")[-400:])
 
+vmlinux = os.path.join(os.path.dirname(IMAGE), "vmlinux")
+if os.path.exists(vmlinux):
+    bp = os.path.join(TMP, "panic-bp.trace")
+    r = run(["record", "-o", bp, "--symbols", vmlinux, "-kernel", IMAGE, "-initrd", INITRD,
+             "-append", "console=ttyS0 rdinit=/does-not-exist"], stdin=subprocess.DEVNULL)
+    info = run(["info", bp])
+    check("a breakpoint on panic() detects the crash", r.returncode == 1 and
+          b"panic function was called" in info.stdout, info.stdout.decode(errors="replace"))
+    rep = run(["verify", bp])
+    check("panic breakpoint trace replays", rep.returncode == 0, rep.stderr.decode()[-300:])
+
 # 4. bad files: clear errors, nothing overwritten
 empty = os.path.join(TMP, "empty.trace")
 open(empty, "wb").close()
