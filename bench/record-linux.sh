@@ -48,3 +48,13 @@ printf '  replay   %8.3f s   (%.2f x record time)\n' "$rep_s" "$(echo "$rep_s / 
 printf '  verify   %8.3f s\n' "$ver_s"
 printf '  trace    %8d bytes, %d events, %.3f bytes per 1000 instructions (file incl. schema)\n' \
   "$size" "$events" "$(echo "$size * 1000 / $icount" | bc -l)"
+# Checkpoint cost: the same boot recorded with a checkpoint every 5e6 instructions.
+rm -f "$TMP/c.trace"
+"$REWIND" record -o "$TMP/c.trace" --checkpoint-every 5000000 --stats "${MACHINE[@]}" \
+  < /dev/null > /dev/null 2> "$TMP/c.err"
+cp_line=$(grep -E "checkpoints," "$TMP/c.err" || true)
+read -r n_cp _ pages _ bytes _ secs _ <<< "$(echo "$cp_line" | sed 's/rewind: //; s/,//g')"
+if [ -n "$cp_line" ] && [ "${n_cp:-0}" -gt 0 ]; then
+  printf '  checkpoints every 5e6 instructions: %d taken, %.1f ms and %d bytes each (%d pages changed in all)\n' \
+    "$n_cp" "$(echo "$secs * 1000 / $n_cp" | bc -l)" "$((bytes / n_cp))" "$pages"
+fi

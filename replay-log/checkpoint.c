@@ -57,6 +57,9 @@ struct checkpointer *checkpointer_create(struct trace *trace, struct vm *vm)
     }
     static const uint8_t zero[PAGE];
     c->zero_hash = XXH3_64bits(zero, PAGE);
+    /* RAM starts as zeros; the pages the machine loaded are marked dirty and hashed now. */
+    for (uint64_t i = 0; i < c->pages; i++)
+        c->page_hash[i] = c->zero_hash;
     /* The RAM as loaded (from the images the trace names) is the baseline: replay loads the
      * same images, so only pages written after this point need storing. */
     vm_take_dirty_pages(vm, baseline_page, c);

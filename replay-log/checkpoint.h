@@ -10,7 +10,7 @@
 #include "replay-log/trace.h"
 #include "vmm/vm.h"
 
-#define CHECKPOINT_DEFAULT_INTERVAL 10000000ull
+#define CHECKPOINT_DEFAULT_INTERVAL 50000000ull
 
 struct checkpointer;
 

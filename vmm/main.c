@@ -47,7 +47,7 @@ static void usage(FILE *out)
             "  --signature-granularity N  bytes per signature line: 1, 2, 4 (default) or 8\n"
             "  -nographic        accepted for QEMU compatibility (the console is the terminal)\n"
             "record also takes: -o TRACE (required), --force (replace an existing file),\n"
-            "  --checkpoint-every N (instructions between checkpoints; default 10000000, 0: none),\n"
+            "  --checkpoint-every N (instructions between checkpoints; default 50000000, 0: none),\n"
             "  --symbols ELF [--crash-symbol NAME]: a call of the guest's panic function (default\n"
             "  'panic', looked up in ELF, e.g. vmlinux) is a guest crash\n"
             "\n"

@@ -441,6 +441,7 @@ static int load_image(struct vm *vm, const char *path, uint64_t addr, uint64_t *
         struct elf_image img;
         if (elf_load(path, vm->ram, VM_RAM_BASE, vm->cfg.ram_size, &img, err, errlen))
             return -1;
+        code_cache_mark_range_dirty(vm->code, img.lowest, img.highest - img.lowest);
         *entry = img.entry;
         *end = img.highest;
         return 0;
@@ -454,6 +455,7 @@ static int load_image(struct vm *vm, const char *path, uint64_t addr, uint64_t *
     uint64_t off = addr - VM_RAM_BASE;
     if (read_file_into(path, vm->ram + off, vm->cfg.ram_size - off, &size, err, errlen))
         return -1;
+    code_cache_mark_range_dirty(vm->code, addr, size);
     *entry = addr;
     *end = addr + size;
     return 0;
@@ -477,6 +479,7 @@ static int load_initrd(struct vm *vm, const char *path, uint64_t kernel_end, uin
     uint64_t size;
     if (read_file_into(path, vm->ram + (at - VM_RAM_BASE), fdt_addr - at, &size, err, errlen))
         return -1;
+    code_cache_mark_range_dirty(vm->code, at, size);
     *start = at;
     *end = at + size;
     return 0;
@@ -498,6 +501,7 @@ static int place_fdt(struct vm *vm, const char *append, bool has_initrd, uint64_
         .virtio_slots = 0,
     };
     long size = fdt_build(&m, vm->ram + (fdt_addr - VM_RAM_BASE), FDT_MAX_SIZE, err, errlen);
+    code_cache_mark_range_dirty(vm->code, fdt_addr, FDT_MAX_SIZE);
     return size < 0 ? -1 : 0;
 }
 
@@ -512,6 +516,7 @@ int vm_load_program(struct vm *vm, const char *path, char *err, size_t errlen)
     struct elf_image img;
     if (elf_load(path, vm->ram, VM_RAM_BASE, vm->cfg.ram_size, &img, err, errlen))
         return -1;
+    code_cache_mark_range_dirty(vm->code, img.lowest, img.highest - img.lowest);
     vm->boot = VM_BOOT_PROGRAM;
     vm->image = img;
     if (img.has_tohost) {
@@ -652,8 +657,7 @@ int vm_reboot(struct vm *vm, char *err, size_t errlen)
     plic_reset(&vm->plic);
     uart_reset(&vm->uart);
     goldfish_rtc_reset(&vm->rtc);
-    code_cache_flush(vm->code);
-    code_cache_mark_all_dirty(vm->code); /* the images are written into RAM again */
+    code_cache_flush(vm->code); /* the images are written into RAM again (and marked dirty) */
     for (unsigned i = 0; i < vm->num_harts; i++)
         hart_tlb_flush(vm->harts[i].hart);
     vm->reboots++;

@@ -37,7 +37,6 @@ struct code_cache *code_cache_create(uint64_t ram_base, uint64_t ram_size)
         code_cache_destroy(cc);
         return NULL;
     }
-    code_cache_mark_all_dirty(cc);
     return cc;
 }
 
@@ -193,6 +192,14 @@ void code_cache_mark_all_dirty(struct code_cache *cc)
 {
     for (uint64_t pi = 0; pi < cc->ram_pages; pi++)
         cc->dirty[pi / 64] |= 1ull << (pi % 64);
+}
+
+void code_cache_mark_range_dirty(struct code_cache *cc, uint64_t paddr, uint64_t len)
+{
+    if (!len)
+        return;
+    for (uint64_t a = paddr & ~0xfffull; a < paddr + len; a += 4096)
+        code_cache_mark_dirty(cc, a);
 }
 
 void code_cache_take_dirty(struct code_cache *cc, void (*fn)(void *ctx, uint64_t page), void *ctx)

@@ -40,9 +40,11 @@ void code_cache_mark_page(struct code_cache *cc, uint64_t paddr, unsigned flag);
 bool code_cache_note_write(struct code_cache *cc, uint64_t paddr, uint64_t len);
 /* Dirty-page tracking for incremental checkpoints: every RAM page written since the last
  * code_cache_take_dirty (through a write-TLB fill, a slow-path store, a page walk's A/D update
- * or a device) is marked. All pages start dirty. */
+ * or a device) is marked. The machine marks what it loads itself; pages never written are
+ * zero. */
 void code_cache_mark_dirty(struct code_cache *cc, uint64_t paddr);
 void code_cache_mark_all_dirty(struct code_cache *cc);
+void code_cache_mark_range_dirty(struct code_cache *cc, uint64_t paddr, uint64_t len);
 /* Call fn for each dirty page (index from the RAM base), clear the marks, and drop every
  * hart's write translations so that the next write to any page marks it again. */
 void code_cache_take_dirty(struct code_cache *cc, void (*fn)(void *ctx, uint64_t page), void *ctx);
