@@ -17,6 +17,7 @@ struct machine_options {
     uint64_t ram_mb, harts, quantum;
     bool no_reboot;
     bool host_clock;          /* --clock host */
+    const char *console_socket; /* --console unix:PATH */
     /* run and record */
     uint64_t max_insns;
     bool stats;

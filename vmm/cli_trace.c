@@ -205,6 +205,11 @@ int cmd_record(int argc, char **argv)
     }
     struct host_console con;
     host_console_init(&con, STDIN_FILENO);
+    if (o.console_socket && host_console_listen_unix(&con, o.console_socket, err, sizeof(err))) {
+        fprintf(stderr, "rewind: %s\n", err);
+        trace_close(t);
+        return EXIT_REWIND_ERROR;
+    }
     struct recorder *rec = recorder_create(t, host_gate(&con));
     recorder_watch_crashes(rec, 20000000); /* keep the panic's backtrace, then stop */
     struct vm_config cfg = { .console_write = host_console_write, .console_ctx = &con,
@@ -307,6 +312,7 @@ int cmd_record(int argc, char **argv)
                         " bytes, %.3f s\n", cs.count, cs.pages, cs.bytes, cs.seconds);
     }
     checkpointer_destroy(cp);
+    host_console_close(&con);
     int status = crash && ex.reason == VM_EXIT_QUIT ? 1 : cli_exit_status(vm, &ex, &con);
     vm_destroy(vm);
     recorder_destroy(rec);

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,8 +38,53 @@ void host_console_init(struct host_console *c, int in_fd)
 {
     memset(c, 0, sizeof(*c));
     c->in_fd = in_fd;
+    c->out_fd = STDOUT_FILENO;
+    c->socket_fd = -1;
     c->tty = in_fd >= 0 && isatty(in_fd);
     c->at_line_start = true;
+}
+
+int host_console_listen_unix(struct host_console *c, const char *path, char *err, size_t errlen)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        snprintf(err, errlen, "%s: socket path too long", path);
+        return -1;
+    }
+    strcpy(addr.sun_path, path);
+    int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (ls < 0) {
+        snprintf(err, errlen, "socket: %s", strerror(errno));
+        return -1;
+    }
+    unlink(path);
+    if (bind(ls, (struct sockaddr *)&addr, sizeof(addr)) || listen(ls, 1)) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        close(ls);
+        return -1;
+    }
+    fprintf(stderr, "rewind: waiting for a console connection on %s\n", path);
+    int fd = accept(ls, NULL, NULL);
+    int saved = errno;
+    close(ls);
+    unlink(path);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: accept: %s", path, strerror(saved));
+        return -1;
+    }
+    c->socket_fd = fd;
+    c->in_fd = fd;
+    c->out_fd = fd;
+    c->tty = false;
+    return 0;
+}
+
+void host_console_close(struct host_console *c)
+{
+    if (c->socket_fd >= 0) {
+        close(c->socket_fd);
+        c->socket_fd = -1;
+    }
 }
 
 void host_console_enter_raw(struct host_console *c)
@@ -74,8 +121,18 @@ void host_console_restore(struct host_console *c)
 void host_console_write(void *ctx, const uint8_t *bytes, size_t len)
 {
     struct host_console *c = ctx;
-    fwrite(bytes, 1, len, stdout);
-    fflush(stdout);
+    if (c->out_fd == STDOUT_FILENO) {
+        fwrite(bytes, 1, len, stdout);
+        fflush(stdout);
+    } else {
+        size_t done = 0;
+        while (done < len) {
+            ssize_t n = send(c->out_fd, bytes + done, len - done, MSG_NOSIGNAL);
+            if (n <= 0)
+                break; /* the client went away: output is dropped, the guest goes on */
+            done += (size_t)n;
+        }
+    }
     for (size_t i = 0; i < len; i++) {
         uint8_t b = bytes[i];
         if (b == '\n') {

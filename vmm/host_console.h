@@ -13,6 +13,8 @@ struct vm;
 
 struct host_console {
     int in_fd;
+    int out_fd;            /* guest output: stdout, or the console socket */
+    int socket_fd;         /* the accepted console connection, or -1 */
     bool tty;              /* stdin is a terminal in raw mode */
     bool raw_active;
     bool escape;           /* Ctrl-A seen */
@@ -23,6 +25,10 @@ struct host_console {
 };
 
 void host_console_init(struct host_console *c, int in_fd);
+/* Serve the console on a Unix socket instead of stdin/stdout: listen at path, wait for one
+ * client, and use it for input and output. Returns 0, or -1 with a message. */
+int host_console_listen_unix(struct host_console *c, const char *path, char *err, size_t errlen);
+void host_console_close(struct host_console *c);
 /* Raw mode for a terminal; restored by host_console_restore (also on fatal signals). */
 void host_console_enter_raw(struct host_console *c);
 void host_console_restore(struct host_console *c);

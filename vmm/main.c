@@ -38,6 +38,7 @@ static void usage(FILE *out)
             "  -smp N            number of harts, 1..8 (default 1)\n"
             "  --quantum N       instructions a hart runs before the next one (default %d)\n"
             "  -no-reboot        exit when the guest reboots instead of restarting it\n"
+            "  --console WHERE   stdio (default) or unix:PATH (listen there, serve one client)\n"
             "  --clock MODE      virtual (default: guest time from instruction counts) or host\n"
             "                    (guest time follows the host clock; every reading is an input)\n"
             "  --max-insns N     stop after N instructions in all (exit status %d)\n"
@@ -109,7 +110,7 @@ enum {
     OPT_KERNEL = 256, OPT_BIOS, OPT_INITRD, OPT_APPEND, OPT_MEMORY, OPT_SMP, OPT_QUANTUM,
     OPT_MAX_INSNS, OPT_STATS, OPT_HELP, OPT_NOGRAPHIC, OPT_SIGNATURE, OPT_SIGNATURE_GRANULARITY,
     OPT_NO_REBOOT, OPT_OUTPUT, OPT_FORCE, OPT_DEBUG_CRASH, OPT_CHECKPOINT_EVERY, OPT_CLOCK,
-    OPT_SYMBOLS, OPT_CRASH_SYMBOL,
+    OPT_SYMBOLS, OPT_CRASH_SYMBOL, OPT_CONSOLE,
 };
 
 int machine_options_parse(struct machine_options *o, int argc, char **argv, bool record)
@@ -135,6 +136,7 @@ int machine_options_parse(struct machine_options *o, int argc, char **argv, bool
         { "debug-crash-at", required_argument, NULL, OPT_DEBUG_CRASH },
         { "checkpoint-every", required_argument, NULL, OPT_CHECKPOINT_EVERY },
         { "clock", required_argument, NULL, OPT_CLOCK },
+        { "console", required_argument, NULL, OPT_CONSOLE },
         { "symbols", required_argument, NULL, OPT_SYMBOLS },
         { "crash-symbol", required_argument, NULL, OPT_CRASH_SYMBOL },
         { "help", no_argument, NULL, OPT_HELP },
@@ -203,6 +205,16 @@ int machine_options_parse(struct machine_options *o, int argc, char **argv, bool
                 o->symbols = optarg;
             else
                 o->crash_symbol = optarg;
+            break;
+        case OPT_CONSOLE:
+            if (!strncmp(optarg, "unix:", 5) && optarg[5]) {
+                o->console_socket = optarg + 5;
+            } else if (!strcmp(optarg, "stdio")) {
+                o->console_socket = NULL;
+            } else {
+                fprintf(stderr, "rewind: --console is 'stdio' or 'unix:PATH', not '%s'\n", optarg);
+                return -1;
+            }
             break;
         case OPT_CLOCK:
             if (!strcmp(optarg, "host")) {
@@ -355,11 +367,18 @@ static int cmd_run(int argc, char **argv)
 
     struct host_console con;
     host_console_init(&con, STDIN_FILENO);
+    char err[512];
+    if (o.console_socket && host_console_listen_unix(&con, o.console_socket, err, sizeof(err))) {
+        fprintf(stderr, "rewind: %s\n", err);
+        return EXIT_REWIND_ERROR;
+    }
     struct vm_config cfg = { .console_write = host_console_write, .console_ctx = &con,
                              .gate = host_gate(&con) };
     struct vm *vm = cli_build_vm(&o, &cfg);
-    if (!vm)
+    if (!vm) {
+        host_console_close(&con);
         return EXIT_REWIND_ERROR;
+    }
 
     host_console_enter_raw(&con);
     double t0 = cli_now_seconds();
@@ -371,7 +390,7 @@ static int cmd_run(int argc, char **argv)
     if (o.stats)
         fprintf(stderr, "rewind: icount=%" PRIu64 " seconds=%.6f mips=%.1f\n", ex.icount, secs,
                 secs > 0 ? (double)ex.icount / secs / 1e6 : 0.0);
-    char err[512];
+    host_console_close(&con);
     if (o.signature && vm_write_signature(vm, o.signature, (unsigned)o.granularity, err,
                                           sizeof(err))) {
         fprintf(stderr, "rewind: %s\n", err);
