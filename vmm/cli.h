@@ -11,6 +11,7 @@
 
 #define EXIT_INSN_LIMIT 124
 #define EXIT_REWIND_ERROR 125
+#define DEFAULT_HANG_AFTER 2000000000ull
 
 struct machine_options {
     const char *kernel, *bios, *initrd, *append;
@@ -18,6 +19,7 @@ struct machine_options {
     bool no_reboot;
     bool host_clock;          /* --clock host */
     const char *console_socket; /* --console unix:PATH */
+    uint64_t hang_after;        /* --hang-after N */
     /* run and record */
     uint64_t max_insns;
     bool stats;

@@ -135,7 +135,8 @@ static int write_machine_meta(struct trace *t, const struct machine_options *o, 
              trace_set_meta_u64(t, "ram_mb", o->ram_mb) |
              trace_set_meta_u64(t, "harts", o->harts) |
              trace_set_meta_u64(t, "quantum", o->quantum ? o->quantum : VM_DEFAULT_QUANTUM) |
-             trace_set_meta(t, "no_reboot", o->no_reboot ? "1" : "0");
+             trace_set_meta(t, "no_reboot", o->no_reboot ? "1" : "0") |
+             trace_set_meta_u64(t, "hang_after", o->hang_after);
     if (o->append)
         rc |= trace_set_meta(t, "append", o->append);
     struct image_role roles[3];
@@ -273,6 +274,9 @@ int cmd_record(int argc, char **argv)
         trace_set_meta_u64(t, "guest_crash_icount", ex.icount);
     } else if (ex.reason == VM_EXIT_STUCK) {
         trace_set_meta(t, "guest_crash", "a hart is stuck in a trap storm");
+        trace_set_meta_u64(t, "guest_crash_icount", ex.icount);
+    } else if (ex.reason == VM_EXIT_HUNG) {
+        trace_set_meta(t, "guest_crash", "a hart is hung: a loop with interrupts off");
         trace_set_meta_u64(t, "guest_crash_icount", ex.icount);
     }
     trace_set_meta_u64(t, "end_icount", ex.icount);
@@ -434,6 +438,8 @@ static int machine_from_trace(struct trace *t, struct machine_options *o, char *
         return -1;
     }
     o->host_clock = !strcmp(clock, "host");
+    if (trace_get_meta_u64(t, "hang_after", &o->hang_after))
+        o->hang_after = 0; /* older traces: no hang detection, as when they were recorded */
     if (trace_get_meta(t, "append", append, append_len) == 0)
         o->append = append;
     return 0;

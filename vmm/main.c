@@ -39,6 +39,8 @@ static void usage(FILE *out)
             "  --quantum N       instructions a hart runs before the next one (default %d)\n"
             "  -no-reboot        exit when the guest reboots instead of restarting it\n"
             "  --console WHERE   stdio (default) or unix:PATH (listen there, serve one client)\n"
+            "  --hang-after N    a hart that runs N instructions with a pending interrupt it\n"
+            "                    keeps disabled is hung: stop (default 2000000000, 0: never)\n"
             "  --clock MODE      virtual (default: guest time from instruction counts) or host\n"
             "                    (guest time follows the host clock; every reading is an input)\n"
             "  --max-insns N     stop after N instructions in all (exit status %d)\n"
@@ -104,13 +106,14 @@ void machine_options_default(struct machine_options *o)
     o->ram_mb = VM_DEFAULT_RAM_MB;
     o->harts = 1;
     o->granularity = 4;
+    o->hang_after = DEFAULT_HANG_AFTER;
 }
 
 enum {
     OPT_KERNEL = 256, OPT_BIOS, OPT_INITRD, OPT_APPEND, OPT_MEMORY, OPT_SMP, OPT_QUANTUM,
     OPT_MAX_INSNS, OPT_STATS, OPT_HELP, OPT_NOGRAPHIC, OPT_SIGNATURE, OPT_SIGNATURE_GRANULARITY,
     OPT_NO_REBOOT, OPT_OUTPUT, OPT_FORCE, OPT_DEBUG_CRASH, OPT_CHECKPOINT_EVERY, OPT_CLOCK,
-    OPT_SYMBOLS, OPT_CRASH_SYMBOL, OPT_CONSOLE,
+    OPT_SYMBOLS, OPT_CRASH_SYMBOL, OPT_CONSOLE, OPT_HANG_AFTER,
 };
 
 int machine_options_parse(struct machine_options *o, int argc, char **argv, bool record)
@@ -137,6 +140,7 @@ int machine_options_parse(struct machine_options *o, int argc, char **argv, bool
         { "checkpoint-every", required_argument, NULL, OPT_CHECKPOINT_EVERY },
         { "clock", required_argument, NULL, OPT_CLOCK },
         { "console", required_argument, NULL, OPT_CONSOLE },
+        { "hang-after", required_argument, NULL, OPT_HANG_AFTER },
         { "symbols", required_argument, NULL, OPT_SYMBOLS },
         { "crash-symbol", required_argument, NULL, OPT_CRASH_SYMBOL },
         { "help", no_argument, NULL, OPT_HELP },
@@ -206,6 +210,12 @@ int machine_options_parse(struct machine_options *o, int argc, char **argv, bool
             else
                 o->crash_symbol = optarg;
             break;
+        case OPT_HANG_AFTER:
+            if (parse_u64(optarg, &o->hang_after)) {
+                fprintf(stderr, "rewind: --hang-after needs an instruction count (0: never)\n");
+                return -1;
+            }
+            break;
         case OPT_CONSOLE:
             if (!strncmp(optarg, "unix:", 5) && optarg[5]) {
                 o->console_socket = optarg + 5;
@@ -273,6 +283,7 @@ struct vm *cli_build_vm(const struct machine_options *o, const struct vm_config 
     cfg.quantum = o->quantum;
     cfg.no_reboot = o->no_reboot;
     cfg.clock = o->host_clock ? VM_CLOCK_HOST : VM_CLOCK_VIRTUAL;
+    cfg.hang_after = o->hang_after;
     struct vm *vm = vm_create(&cfg, err, sizeof(err));
     if (!vm) {
         fprintf(stderr, "rewind: %s\n", err);
@@ -321,6 +332,7 @@ const char *cli_exit_reason_name(enum vm_exit_reason r)
     case VM_EXIT_INSN_LIMIT: return "instruction-limit";
     case VM_EXIT_IDLE: return "idle-forever";
     case VM_EXIT_STUCK: return "trap-storm";
+    case VM_EXIT_HUNG: return "hung";
     default: return "stopped";
     }
 }
@@ -340,6 +352,15 @@ int cli_exit_status(struct vm *vm, const struct vm_exit *ex, const struct host_c
                 ex->icount);
         cli_report_where(vm, con);
         return EXIT_INSN_LIMIT;
+    case VM_EXIT_HUNG: {
+        struct hart *h = vm_hart(vm, ex->hart);
+        fprintf(stderr, "rewind: hart %u is hung: it ran the last %" PRIu64 " instructions with "
+                        "an interrupt pending that it keeps disabled (mip 0x%" PRIx64 ", mie 0x%"
+                        PRIx64 ", mstatus 0x%" PRIx64 ")\n", ex->hart, vm_hang_after(vm),
+                h->mip, h->mie, h->mstatus);
+        cli_report_where(vm, con);
+        return EXIT_REWIND_ERROR;
+    }
     case VM_EXIT_STUCK: {
         struct hart *h = vm_hart(vm, ex->hart);
         fprintf(stderr, "rewind: hart %u is stuck in a trap storm: %d traps in a row without "

@@ -39,6 +39,7 @@ static void vm_fields_save(const struct vm *vm, struct state_writer *w)
     for (unsigned i = 0; i < vm->num_harts; i++) {
         state_put_u32(w, (uint32_t)vm->harts[i].state);
         state_put_u64(w, vm->harts[i].slice_start_icount);
+        state_put_u64(w, vm->harts[i].blocked_since);
     }
     /* console input accepted from the host and not yet delivered, oldest first */
     state_put_u32(w, (uint32_t)vm->input_len);
@@ -134,9 +135,11 @@ static int vm_fields_load(struct vm *vm, struct state_reader *r)
     uint32_t reboots = state_get_u32(r);
     enum sbi_hart_state hsm[VIRT_MAX_HARTS];
     uint64_t slice_start[VIRT_MAX_HARTS];
+    uint64_t blocked_since[VIRT_MAX_HARTS];
     for (unsigned i = 0; i < harts; i++) {
         uint32_t s = state_get_u32(r);
         slice_start[i] = state_get_u64(r);
+        blocked_since[i] = state_get_u64(r);
         if (state_reader_error(r))
             return -1;
         if (s > SBI_HART_SUSPENDED || (vm->boot != VM_BOOT_KERNEL && s != SBI_HART_STARTED))
@@ -166,7 +169,7 @@ static int vm_fields_load(struct vm *vm, struct state_reader *r)
     uint32_t stuck_hart = state_get_u32(r);
     if (state_close_section(r))
         return -1;
-    if (exit_reason > VM_EXIT_STUCK)
+    if (exit_reason > VM_EXIT_HUNG)
         return state_fail(r, "exit reason %u", exit_reason);
     if (stuck_hart >= harts)
         return state_fail(r, "stuck hart %u of %u", stuck_hart, harts);
@@ -182,6 +185,7 @@ static int vm_fields_load(struct vm *vm, struct state_reader *r)
     for (unsigned i = 0; i < harts; i++) {
         vm->harts[i].state = hsm[i];
         vm->harts[i].slice_start_icount = slice_start[i];
+        vm->harts[i].blocked_since = blocked_since[i];
     }
     vm->input_head = 0;
     vm->input_len = input_len;

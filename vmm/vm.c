@@ -258,6 +258,7 @@ struct vm *vm_create(const struct vm_config *cfg, char *err, size_t errlen)
         slot->vm = vm;
         slot->index = i;
         slot->state = SBI_HART_STARTED;
+        slot->blocked_since = UINT64_MAX;
         slot->hart = calloc(1, sizeof(struct hart));
         if (!slot->hart) {
             snprintf(err, errlen, "out of memory");
@@ -310,6 +311,11 @@ void vm_set_gate(struct vm *vm, struct vm_gate gate, struct vm_observer observer
 void vm_take_dirty_pages(struct vm *vm, void (*fn)(void *ctx, uint64_t page), void *ctx)
 {
     code_cache_take_dirty(vm->code, fn, ctx);
+}
+
+uint64_t vm_hang_after(const struct vm *vm)
+{
+    return vm->cfg.hang_after;
 }
 
 unsigned vm_num_harts(const struct vm *vm)

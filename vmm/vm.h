@@ -78,6 +78,9 @@ struct vm_config {
     struct vm_observer observer;
     /* A guest reboot ends the run (VM_EXIT_REBOOT) instead of restarting the machine. */
     bool no_reboot;
+    /* Instructions a hart may run with a pending interrupt it keeps disabled before the
+     * machine counts as hung (0: never). */
+    uint64_t hang_after;
 };
 
 enum vm_exit_reason {
@@ -89,6 +92,8 @@ enum vm_exit_reason {
     VM_EXIT_STUCK,       /* a hart traps over and over without executing (a trap storm) */
     VM_EXIT_BREAKPOINT,  /* a hart reached a breakpoint (vm_break_at); hart says which.
                             Running again goes on from there. */
+    VM_EXIT_HUNG,        /* a hart ran hang_after instructions with an interrupt pending that
+                            it kept disabled (a loop with interrupts off); hart says which */
 };
 
 struct vm_exit {
@@ -138,6 +143,7 @@ void vm_set_gate(struct vm *vm, struct vm_gate gate, struct vm_observer observer
 void vm_take_dirty_pages(struct vm *vm, void (*fn)(void *ctx, uint64_t page), void *ctx);
 
 unsigned vm_num_harts(const struct vm *vm);
+uint64_t vm_hang_after(const struct vm *vm);
 struct hart *vm_hart(struct vm *vm, unsigned index);
 /* True if the loaded program has HTIF (a `tohost` symbol). */
 bool vm_has_htif(const struct vm *vm);

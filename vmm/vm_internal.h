@@ -34,6 +34,8 @@ struct vm_hart_slot {
     struct hart *hart;
     enum sbi_hart_state state;   /* built-in SBI: HSM state; otherwise always STARTED */
     uint64_t slice_start_icount; /* icount when its current slice began */
+    uint64_t blocked_since;      /* icount since which an interrupt waits that it keeps
+                                    disabled; UINT64_MAX when none does */
 };
 
 struct vm {

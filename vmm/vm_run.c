@@ -201,6 +201,30 @@ static uint64_t run_slice(struct vm *vm, unsigned index, uint64_t budget, bool r
     return done;
 }
 
+/* A hart that keeps an interrupt pending and disabled for hang_after instructions is hung
+ * (a guest crash: a spin with interrupts off). Checked at deterministic points. */
+static bool check_hung(struct vm *vm)
+{
+    if (!vm->cfg.hang_after)
+        return false;
+    for (unsigned i = 0; i < vm->num_harts; i++) {
+        struct vm_hart_slot *slot = &vm->harts[i];
+        struct hart *h = slot->hart;
+        if (!hart_runnable(slot) || h->wfi || !hart_irq_blocked(h)) {
+            slot->blocked_since = UINT64_MAX;
+            continue;
+        }
+        if (slot->blocked_since == UINT64_MAX)
+            slot->blocked_since = h->icount;
+        else if (h->icount - slot->blocked_since >= vm->cfg.hang_after) {
+            vm->stuck_hart = i;
+            vm_request_exit(vm, VM_EXIT_HUNG, 0);
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool input_possible(const struct vm *vm)
 {
     return has_board(vm) && vm->cfg.gate.console_input && vm->cfg.gate.idle && !vm->input_closed;
@@ -277,6 +301,8 @@ int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit)
         if (!vm->sched_in_round) {
             if (vm->cfg.clock == VM_CLOCK_HOST && vm->rounds % 16 == 0)
                 read_host_clock(vm);
+            if (vm->rounds % VM_POLL_EVERY_ROUNDS == 0 && check_hung(vm))
+                continue;
             if (vm->rounds % VM_POLL_EVERY_ROUNDS == 0) {
                 if (has_board(vm))
                     take_console_input(vm);

@@ -31,6 +31,8 @@ expect 42 '^x$' -- run -kernel "$DIR/exit42.elf" -nographic -m 64
 expect 124 'stopped after 1000 instructions' -- run --kernel "$DIR/spin.elf" --max-insns 1000
 expect 125 'wfi' -- run --kernel "$DIR/idle.elf"
 expect 125 'stuck in a trap storm' -- run --kernel "$DIR/storm.elf"
+expect 125 'is hung' -- run --kernel "$DIR/hung.elf" --hang-after 3000000
+expect 124 'stopped after 5000000' -- run --kernel "$DIR/hung.elf" --hang-after 0 --max-insns 5000000
 expect 125 'outside RAM' -- run --kernel "$DIR/outside-ram.elf"
 expect 125 'No such file' -- run --kernel "$TMP/missing.elf"
 

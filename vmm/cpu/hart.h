@@ -179,6 +179,9 @@ void hart_request_stop(struct hart *h);
 void hart_set_irq(struct hart *h, uint64_t mip_bits, bool level);
 /* Set or clear software-writable mip bits (SSIP, STIP, SEIP) as M-mode firmware would. */
 void hart_set_sw_irq(struct hart *h, uint64_t mip_bits, bool level);
+/* True if an interrupt is pending and enabled in mie but the hart cannot take it now
+ * (interrupts globally off for its privilege): a hart spinning like this is hung. */
+bool hart_irq_blocked(const struct hart *h);
 /* True if some interrupt is pending and enabled in mie (wfi would wake). */
 bool hart_irq_pending(const struct hart *h);
 

@@ -109,19 +109,28 @@ void hart_raise(struct hart *h, uint32_t cause, uint64_t tval)
 /* Priority order of the privileged spec: MEI, MSI, MTI, SEI, SSI, STI. */
 static const unsigned irq_priority[] = { IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI };
 
-bool hart_take_interrupt(struct hart *h)
+/* Pending interrupts that the current privilege and enables let the hart take now: those
+ * destined for M first ("in decreasing order of destined privilege mode"), then for S. */
+static uint64_t takeable_interrupts(const struct hart *h)
 {
     uint64_t pending = h->mip & h->mie;
     if (!pending)
-        return false;
+        return 0;
     uint64_t m_enabled = (h->priv < PRIV_M || (h->mstatus & MSTATUS_MIE)) ? ~h->mideleg : 0;
     uint64_t s_enabled = (h->priv < PRIV_S || (h->priv == PRIV_S && (h->mstatus & MSTATUS_SIE)))
                              ? h->mideleg : 0;
-    /* Interrupts destined for M are taken before those destined for S ("in decreasing order
-     * of destined privilege mode"); within one destination the fixed priority applies. */
     uint64_t takeable = pending & m_enabled;
-    if (!takeable)
-        takeable = pending & s_enabled;
+    return takeable ? takeable : pending & s_enabled;
+}
+
+bool hart_irq_blocked(const struct hart *h)
+{
+    return (h->mip & h->mie) && !takeable_interrupts(h);
+}
+
+bool hart_take_interrupt(struct hart *h)
+{
+    uint64_t takeable = takeable_interrupts(h);
     if (!takeable)
         return false;
     for (unsigned i = 0; i < sizeof(irq_priority) / sizeof(irq_priority[0]); i++) {
