@@ -127,14 +127,25 @@ void code_cache_mark_page(struct code_cache *cc, uint64_t paddr, unsigned flag)
     if (!ram_page_index(cc, paddr, &pi) || (cc->page_flags[pi] & flag))
         return;
     cc->page_flags[pi] |= (uint8_t)flag;
-    for (int i = 0; i < cc->hart_count; i++)
-        hart_tlb_flush_ppage(cc->harts[i], paddr >> 12, TLB_WRITE);
+    /* Only a page that was ever put in a write TLB can be there: look only then. */
+    if (cc->page_flags[pi] & PAGE_IN_WRITE_TLB) {
+        cc->page_flags[pi] &= (uint8_t)~PAGE_IN_WRITE_TLB;
+        for (int i = 0; i < cc->hart_count; i++)
+            hart_tlb_flush_ppage(cc->harts[i], paddr >> 12, TLB_WRITE);
+    }
+}
+
+void code_cache_note_write_tlb(struct code_cache *cc, uint64_t paddr)
+{
+    uint64_t pi;
+    if (ram_page_index(cc, paddr, &pi))
+        cc->page_flags[pi] |= PAGE_IN_WRITE_TLB;
 }
 
 bool code_cache_page_guarded(const struct code_cache *cc, uint64_t paddr)
 {
     uint64_t pi;
-    return ram_page_index(cc, paddr, &pi) && cc->page_flags[pi] != 0;
+    return ram_page_index(cc, paddr, &pi) && (cc->page_flags[pi] & ~PAGE_IN_WRITE_TLB) != 0;
 }
 
 static void unlink_from_hash(struct code_cache *cc, struct block *b)
@@ -152,7 +163,7 @@ static void unlink_from_hash(struct code_cache *cc, struct block *b)
 static bool note_page_write(struct code_cache *cc, uint64_t paddr)
 {
     uint64_t pi;
-    if (!ram_page_index(cc, paddr, &pi) || !cc->page_flags[pi])
+    if (!ram_page_index(cc, paddr, &pi) || !(cc->page_flags[pi] & ~PAGE_IN_WRITE_TLB))
         return false;
     if (cc->page_flags[pi] & PAGE_HAS_CODE) {
         /* Blocks stay in the arena (a hart may be executing one right now) but are
@@ -177,7 +188,7 @@ static bool note_page_write(struct code_cache *cc, uint64_t paddr)
                 h->reservation_valid = false;
         }
     }
-    cc->page_flags[pi] = 0;
+    cc->page_flags[pi] &= PAGE_IN_WRITE_TLB;
     return true;
 }
 

@@ -15,6 +15,7 @@ struct hart;
 #define PAGE_HAS_CODE 1u  /* blocks were decoded from this page */
 #define PAGE_HAS_PTE  2u  /* a page walk read a PTE from this page */
 #define PAGE_HAS_RESERVATION 4u /* a hart holds an LR reservation in this page */
+#define PAGE_IN_WRITE_TLB 0x80u  /* some hart may hold a write translation of this page */
 
 #define CODE_CACHE_MAX_HARTS 8
 
@@ -48,6 +49,9 @@ void code_cache_mark_range_dirty(struct code_cache *cc, uint64_t paddr, uint64_t
 /* Call fn for each dirty page (index from the RAM base), clear the marks, and drop every
  * hart's write translations so that the next write to any page marks it again. */
 void code_cache_take_dirty(struct code_cache *cc, void (*fn)(void *ctx, uint64_t page), void *ctx);
+
+/* A hart put this page in its write TLB (so marking it must look for the entry). */
+void code_cache_note_write_tlb(struct code_cache *cc, uint64_t paddr);
 
 /* True if stores to this page must take the slow path. */
 bool code_cache_page_guarded(const struct code_cache *cc, uint64_t paddr);

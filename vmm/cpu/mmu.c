@@ -163,6 +163,8 @@ static int translate_and_fill(struct hart *h, uint64_t vaddr, enum tlb_access ac
             return (int)access_fault_cause(access);
         *host = page_host + (*paddr & 0xfff);
         if (access != TLB_WRITE || !code_cache_page_guarded(h->code, page)) {
+            if (access == TLB_WRITE)
+                code_cache_note_write_tlb(h->code, page);
             struct tlb_entry *e = &h->tlb[mode][access][(vaddr >> 12) & (TLB_SIZE - 1)];
             e->vpage = vaddr >> 12;
             e->addend = (uintptr_t)page_host - (vaddr & ~0xfffull);
