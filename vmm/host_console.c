@@ -124,6 +124,8 @@ void host_console_write(void *ctx, const uint8_t *bytes, size_t len)
     if (c->out_fd == STDOUT_FILENO) {
         fwrite(bytes, 1, len, stdout);
         fflush(stdout);
+    } else if (c->out_fd == STDERR_FILENO) {
+        fwrite(bytes, 1, len, stderr);
     } else {
         size_t done = 0;
         while (done < len) {

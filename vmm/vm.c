@@ -302,6 +302,36 @@ int vm_break_at(struct vm *vm, uint64_t vaddr)
     return 0;
 }
 
+int vm_break_remove(struct vm *vm, uint64_t vaddr)
+{
+    int rc = -1;
+    for (unsigned i = 0; i < vm->num_harts; i++)
+        if (hart_breakpoint_remove(vm->harts[i].hart, vaddr) == 0)
+            rc = 0;
+    return rc;
+}
+
+int vm_phys_read(struct vm *vm, uint64_t paddr, void *buf, uint64_t len)
+{
+    uint8_t *out = buf;
+    for (uint64_t i = 0; i < len; i++) {
+        uint64_t v;
+        if (bus_is_mmio(&vm->bus, paddr + i) || bus_read(&vm->bus, paddr + i, 1, &v))
+            return -1;
+        out[i] = (uint8_t)v;
+    }
+    return 0;
+}
+
+int vm_phys_write(struct vm *vm, uint64_t paddr, const void *buf, uint64_t len)
+{
+    const uint8_t *in = buf;
+    for (uint64_t i = 0; i < len; i++)
+        if (bus_is_mmio(&vm->bus, paddr + i) || bus_write(&vm->bus, paddr + i, 1, in[i]))
+            return -1;
+    return 0;
+}
+
 void vm_set_gate(struct vm *vm, struct vm_gate gate, struct vm_observer observer)
 {
     vm->cfg.gate = gate;

@@ -133,6 +133,11 @@ void vm_request_quit(struct vm *vm);
 /* Stop vm_run (VM_EXIT_BREAKPOINT) whenever a hart is about to execute the instruction at
  * virtual address vaddr. Returns 0, or -1 if the breakpoint table is full. */
 int vm_break_at(struct vm *vm, uint64_t vaddr);
+/* Remove it again; returns 0, or -1 if it was not set. */
+int vm_break_remove(struct vm *vm, uint64_t vaddr);
+/* Guest physical memory as the bus sees it (RAM/ROM; MMIO is refused). 0 or -1. */
+int vm_phys_read(struct vm *vm, uint64_t paddr, void *buf, uint64_t len);
+int vm_phys_write(struct vm *vm, uint64_t paddr, const void *buf, uint64_t len);
 
 /* Replace the gate and observer (e.g. to go on from a restored checkpoint with a replay
  * positioned there). */

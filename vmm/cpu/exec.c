@@ -765,6 +765,21 @@ uint64_t hart_run(struct hart *h, uint64_t max_insns, enum hart_stop *stop)
     return h->icount - start;
 }
 
+int hart_vwrite(struct hart *h, uint64_t vaddr, const void *buf, uint64_t len)
+{
+    const uint8_t *in = buf;
+    for (uint64_t i = 0; i < len; i++) {
+        uint64_t pa;
+        /* A debugger may write where the guest may only read (code): translate as a read. */
+        int cause = mmu_translate_quiet(h, vaddr + i, TLB_READ, h->dmode, &pa);
+        if (cause)
+            return cause;
+        if (bus_is_mmio(h->bus, pa) || bus_write(h->bus, pa, 1, in[i]))
+            return EXC_STORE_ACCESS;
+    }
+    return 0;
+}
+
 int hart_vread(struct hart *h, uint64_t vaddr, void *buf, uint64_t len)
 {
     uint8_t *out = buf;

@@ -194,6 +194,9 @@ int hart_csr_write(struct hart *h, uint32_t csr, uint64_t value);
  * Returns 0 or the exception cause. No side effects on A/D bits or code cache beyond a
  * normal store. */
 int hart_vread(struct hart *h, uint64_t vaddr, void *buf, uint64_t len);
+/* The same for writing (permissions as for a read: a debugger may patch code). Decoded code
+ * and LR reservations are invalidated as for any store. */
+int hart_vwrite(struct hart *h, uint64_t vaddr, const void *buf, uint64_t len);
 
 /* State stream (hart_state.c): all architectural state (registers, CSRs, counter offsets,
  * PMP, interrupt bits, wfi, LR reservation, a pending stop request) as section "hart".
