@@ -20,6 +20,7 @@ struct machine_options {
     bool host_clock;          /* --clock host */
     const char *console_socket; /* --console unix:PATH */
     uint64_t hang_after;        /* --hang-after N */
+    const char *gdb;            /* --gdb tcp::PORT | tcp:HOST:PORT | unix:PATH | stdio */
     /* run and record */
     uint64_t max_insns;
     bool stats;
@@ -58,5 +59,8 @@ int cmd_record(int argc, char **argv);
 int cmd_replay(int argc, char **argv, bool verify_only);
 int cmd_info(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
+int cmd_gdb(int argc, char **argv);
+/* Serve vm to gdb on o->gdb until the session ends; returns the run's exit status. */
+int cli_serve_gdb(struct vm *vm, const struct machine_options *o, struct host_console *con);
 
 #endif

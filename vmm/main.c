@@ -25,6 +25,7 @@ static void usage(FILE *out)
             "  verify TRACE               replay at full speed without output; print a verdict\n"
             "  info TRACE                 what a trace holds\n"
             "  pack TRACE                 store the images a trace needs inside it\n"
+            "  gdb [--symbols ELF] [MACHINE]  start gdb-multiarch already connected to a machine\n"
             "  version, help\n"
             "\n"
             "MACHINE options (QEMU's single-dash spellings are accepted too):\n"
@@ -39,6 +40,9 @@ static void usage(FILE *out)
             "  --quantum N       instructions a hart runs before the next one (default %d)\n"
             "  -no-reboot        exit when the guest reboots instead of restarting it\n"
             "  --console WHERE   stdio (default) or unix:PATH (listen there, serve one client)\n"
+            "  --gdb WHERE       (run) serve gdb: tcp::PORT, tcp:HOST:PORT, unix:PATH or stdio\n"
+            "                    (for gdb's 'target remote | rewind run --gdb stdio ...');\n"
+            "                    the machine waits for gdb before it starts. -s = --gdb tcp::1234\n"
             "  --hang-after N    a hart that runs N instructions with a pending interrupt it\n"
             "                    keeps disabled is hung: stop (default 2000000000, 0: never)\n"
             "  --clock MODE      virtual (default: guest time from instruction counts) or host\n"
@@ -113,7 +117,8 @@ enum {
     OPT_KERNEL = 256, OPT_BIOS, OPT_INITRD, OPT_APPEND, OPT_MEMORY, OPT_SMP, OPT_QUANTUM,
     OPT_MAX_INSNS, OPT_STATS, OPT_HELP, OPT_NOGRAPHIC, OPT_SIGNATURE, OPT_SIGNATURE_GRANULARITY,
     OPT_NO_REBOOT, OPT_OUTPUT, OPT_FORCE, OPT_DEBUG_CRASH, OPT_CHECKPOINT_EVERY, OPT_CLOCK,
-    OPT_SYMBOLS, OPT_CRASH_SYMBOL, OPT_CONSOLE, OPT_HANG_AFTER,
+    OPT_SYMBOLS, OPT_CRASH_SYMBOL, OPT_CONSOLE, OPT_HANG_AFTER, OPT_GDB, OPT_GDB_DEFAULT,
+    OPT_GDB_WAIT,
 };
 
 int machine_options_parse(struct machine_options *o, int argc, char **argv, bool record)
@@ -141,6 +146,9 @@ int machine_options_parse(struct machine_options *o, int argc, char **argv, bool
         { "clock", required_argument, NULL, OPT_CLOCK },
         { "console", required_argument, NULL, OPT_CONSOLE },
         { "hang-after", required_argument, NULL, OPT_HANG_AFTER },
+        { "gdb", required_argument, NULL, OPT_GDB },
+        { "s", no_argument, NULL, OPT_GDB_DEFAULT },
+        { "S", no_argument, NULL, OPT_GDB_WAIT },
         { "symbols", required_argument, NULL, OPT_SYMBOLS },
         { "crash-symbol", required_argument, NULL, OPT_CRASH_SYMBOL },
         { "help", no_argument, NULL, OPT_HELP },
@@ -210,6 +218,18 @@ int machine_options_parse(struct machine_options *o, int argc, char **argv, bool
             else
                 o->crash_symbol = optarg;
             break;
+        case OPT_GDB:
+            if (record) {
+                fprintf(stderr, "rewind: --gdb is for run (recordings are debugged with replay)\n");
+                return -1;
+            }
+            o->gdb = optarg;
+            break;
+        case OPT_GDB_DEFAULT:
+            if (!o->gdb)
+                o->gdb = "tcp::1234";
+            break;
+        case OPT_GDB_WAIT: break; /* with --gdb rewind always waits for gdb before starting */
         case OPT_HANG_AFTER:
             if (parse_u64(optarg, &o->hang_after)) {
                 fprintf(stderr, "rewind: --hang-after needs an instruction count (0: never)\n");
@@ -388,6 +408,11 @@ static int cmd_run(int argc, char **argv)
 
     struct host_console con;
     host_console_init(&con, STDIN_FILENO);
+    if (o.gdb && !strcmp(o.gdb, "stdio")) {
+        /* stdin/stdout carry the gdb protocol: the console goes to stderr, without input. */
+        con.in_fd = -1;
+        con.out_fd = STDERR_FILENO;
+    }
     char err[512];
     if (o.console_socket && host_console_listen_unix(&con, o.console_socket, err, sizeof(err))) {
         fprintf(stderr, "rewind: %s\n", err);
@@ -401,6 +426,12 @@ static int cmd_run(int argc, char **argv)
         return EXIT_REWIND_ERROR;
     }
 
+    if (o.gdb) {
+        int status = cli_serve_gdb(vm, &o, &con);
+        host_console_close(&con);
+        vm_destroy(vm);
+        return status;
+    }
     host_console_enter_raw(&con);
     double t0 = cli_now_seconds();
     struct vm_exit ex;
@@ -450,6 +481,8 @@ int main(int argc, char **argv)
         return cmd_info(argc - 1, argv + 1);
     if (!strcmp(cmd, "pack"))
         return cmd_pack(argc - 1, argv + 1);
+    if (!strcmp(cmd, "gdb"))
+        return cmd_gdb(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("rewind %s\n", REWIND_VERSION);
         return 0;

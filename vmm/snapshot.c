@@ -169,7 +169,7 @@ static int vm_fields_load(struct vm *vm, struct state_reader *r)
     uint32_t stuck_hart = state_get_u32(r);
     if (state_close_section(r))
         return -1;
-    if (exit_reason > VM_EXIT_HUNG)
+    if (exit_reason > VM_EXIT_WATCHPOINT)
         return state_fail(r, "exit reason %u", exit_reason);
     if (stuck_hart >= harts)
         return state_fail(r, "stuck hart %u of %u", stuck_hart, harts);

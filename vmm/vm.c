@@ -311,6 +311,23 @@ int vm_break_remove(struct vm *vm, uint64_t vaddr)
     return rc;
 }
 
+int vm_watch_add(struct vm *vm, uint64_t addr, uint64_t len, int type)
+{
+    for (unsigned i = 0; i < vm->num_harts; i++)
+        if (hart_watch_add(vm->harts[i].hart, addr, len, (enum hart_watch_type)type))
+            return -1;
+    return 0;
+}
+
+int vm_watch_remove(struct vm *vm, uint64_t addr, uint64_t len, int type)
+{
+    int rc = -1;
+    for (unsigned i = 0; i < vm->num_harts; i++)
+        if (hart_watch_remove(vm->harts[i].hart, addr, len, (enum hart_watch_type)type) == 0)
+            rc = 0;
+    return rc;
+}
+
 int vm_phys_read(struct vm *vm, uint64_t paddr, void *buf, uint64_t len)
 {
     uint8_t *out = buf;

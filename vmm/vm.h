@@ -94,12 +94,16 @@ enum vm_exit_reason {
                             Running again goes on from there. */
     VM_EXIT_HUNG,        /* a hart ran hang_after instructions with an interrupt pending that
                             it kept disabled (a loop with interrupts off); hart says which */
+    VM_EXIT_WATCHPOINT,  /* an instruction of `hart` touched a watched range (vm_watch_add):
+                            watch_addr/watch_type say which; running again goes on */
 };
 
 struct vm_exit {
     enum vm_exit_reason reason;
     uint64_t exit_code;
-    unsigned hart;       /* for VM_EXIT_STUCK: which hart */
+    unsigned hart;       /* for VM_EXIT_STUCK/HUNG/BREAKPOINT/WATCHPOINT: which hart */
+    uint64_t watch_addr; /* VM_EXIT_WATCHPOINT */
+    int watch_type;      /* enum hart_watch_type */
     uint64_t icount;     /* instructions retired by all harts */
 };
 
@@ -135,6 +139,9 @@ void vm_request_quit(struct vm *vm);
 int vm_break_at(struct vm *vm, uint64_t vaddr);
 /* Remove it again; returns 0, or -1 if it was not set. */
 int vm_break_remove(struct vm *vm, uint64_t vaddr);
+/* Watch a virtual range on every hart (enum hart_watch_type); 0 or -1. */
+int vm_watch_add(struct vm *vm, uint64_t addr, uint64_t len, int type);
+int vm_watch_remove(struct vm *vm, uint64_t addr, uint64_t len, int type);
 /* Guest physical memory as the bus sees it (RAM/ROM; MMIO is refused). 0 or -1. */
 int vm_phys_read(struct vm *vm, uint64_t paddr, void *buf, uint64_t len);
 int vm_phys_write(struct vm *vm, uint64_t paddr, const void *buf, uint64_t len);

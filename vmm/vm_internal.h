@@ -95,6 +95,9 @@ struct vm {
     unsigned stuck_hart;
     bool breakpoint_hit;         /* a hart stopped at a breakpoint: vm_run returns */
     unsigned breakpoint_hart;
+    bool watch_hit;              /* a hart touched a watched range: vm_run returns */
+    uint64_t watch_addr;
+    int watch_type;
 };
 
 /* vm.c: put firmware/kernel/initrd/FDT into RAM again and reset harts and devices. */

@@ -192,6 +192,14 @@ static uint64_t run_slice(struct vm *vm, unsigned index, uint64_t budget, bool r
             vm->breakpoint_hart = index;
             break;
         }
+        if (stop == HART_STOP_WATCH) {
+            vm->watch_hit = true;
+            vm->breakpoint_hart = index;
+            vm->watch_addr = h->watch_hit_addr;
+            vm->watch_type = h->watch_hit_type;
+            h->watch_hit = false;
+            break;
+        }
         if (stop == HART_STOP_STUCK) {
             vm->stuck_hart = index;
             vm_request_exit(vm, VM_EXIT_STUCK, 0);
@@ -293,6 +301,14 @@ int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit)
             exit->hart = vm->breakpoint_hart;
             break;
         }
+        if (vm->watch_hit) {
+            vm->watch_hit = false;
+            exit->reason = VM_EXIT_WATCHPOINT;
+            exit->hart = vm->breakpoint_hart;
+            exit->watch_addr = vm->watch_addr;
+            exit->watch_type = vm->watch_type;
+            break;
+        }
         uint64_t done = vm_icount(vm) - start;
         if (max_insns && done >= max_insns) {
             exit->reason = VM_EXIT_INSN_LIMIT;
@@ -317,7 +333,7 @@ int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit)
         }
         /* The harts' slices of this round, from wherever the last call stopped. */
         while (vm->sched_next < vm->num_harts && !vm->exit_requested && !vm->quit_requested &&
-               !vm->breakpoint_hit) {
+               !vm->breakpoint_hit && !vm->watch_hit) {
             unsigned i = vm->sched_next;
             if (!hart_runnable(&vm->harts[i])) {
                 vm->sched_next++;
@@ -337,7 +353,7 @@ int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit)
             if (ran)
                 vm->sched_round_ran = true;
             vm->sched_slice_done += ran;
-            if (vm->breakpoint_hit)
+            if (vm->breakpoint_hit || vm->watch_hit)
                 break; /* the slice goes on when vm_run is called again */
             if (idle || vm->sched_slice_done >= vm->cfg.quantum ||
                 !hart_runnable(&vm->harts[i])) {

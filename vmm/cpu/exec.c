@@ -355,7 +355,8 @@ op_lr_w: {
     if (mmu_load_reserved(h, a, 4, &v) == MEM_FAULT)
         MEM_EXCEPTION();
     RD = (uint64_t)sext32(v);
-    NEXT();
+    mem_exit |= h->watch_hit;
+    END_MEM();
 }
 op_lr_d: {
     uint64_t a = RS1, v;
@@ -365,7 +366,8 @@ op_lr_d: {
     if (mmu_load_reserved(h, a, 8, &v) == MEM_FAULT)
         MEM_EXCEPTION();
     RD = v;
-    NEXT();
+    mem_exit |= h->watch_hit;
+    END_MEM();
 }
     /* SC succeeds if this hart still holds the reservation LR took on the address: any store
      * to the reserved page by another hart or a device clears it (see code_cache.c). */
@@ -727,6 +729,12 @@ uint64_t hart_run(struct hart *h, uint64_t max_insns, enum hart_stop *stop)
     uint64_t start = h->icount, end = start + max_insns;
     uint64_t resume_pc = h->pc;
     for (;;) {
+        if (unlikely(h->watch_hit)) {
+            /* Reported once: the hart stops after the watched access. */
+            h->stop_requested = false;
+            *stop = HART_STOP_WATCH;
+            break;
+        }
         if (h->stop_requested) {
             h->stop_requested = false;
             *stop = HART_STOP_REQUEST;

@@ -95,6 +95,14 @@ enum hart_stop {
     HART_STOP_REQUEST,    /* someone called hart_request_stop (device, debugger, host) */
     HART_STOP_BREAKPOINT, /* pc reached a breakpoint (the instruction there has not run) */
     HART_STOP_STUCK,      /* trapping over and over without retiring an instruction */
+    HART_STOP_WATCH,      /* an instruction touched a watched range (it has completed) */
+};
+
+#define HART_MAX_WATCHPOINTS 16
+enum hart_watch_type { HART_WATCH_WRITE = 1, HART_WATCH_READ = 2, HART_WATCH_ACCESS = 3 };
+struct hart_watch {
+    uint64_t addr, len;        /* virtual range */
+    enum hart_watch_type type;
 };
 
 /* Consecutive traps without a retired instruction that make a hart stuck (a trap storm:
@@ -153,6 +161,11 @@ struct hart {
     uint32_t tlb_epoch;                   /* bumped by every flush of translations */
     uint64_t breakpoints[HART_MAX_BREAKPOINTS]; /* virtual pcs */
     int breakpoint_count;
+    struct hart_watch watches[HART_MAX_WATCHPOINTS];
+    int watch_count;            /* while nonzero, loads and stores bypass the TLB */
+    bool watch_hit;             /* the last instruction touched a watched range */
+    uint64_t watch_hit_addr;
+    enum hart_watch_type watch_hit_type;
     struct jcache_entry jcache[JCACHE_SIZE];
 };
 
@@ -171,6 +184,12 @@ uint64_t hart_run(struct hart *h, uint64_t max_insns, enum hart_stop *stop);
  * add returns 0, or -1 when the table is full; remove returns 0, or -1 if not set. */
 int hart_breakpoint_add(struct hart *h, uint64_t vpc);
 int hart_breakpoint_remove(struct hart *h, uint64_t vpc);
+
+/* Watchpoints on virtual ranges: hart_run stops (HART_STOP_WATCH) right after an
+ * instruction whose load (READ/ACCESS) or store (WRITE/ACCESS) touches the range.
+ * add returns 0, or -1 when the table is full; remove returns 0, or -1 if not set. */
+int hart_watch_add(struct hart *h, uint64_t addr, uint64_t len, enum hart_watch_type type);
+int hart_watch_remove(struct hart *h, uint64_t addr, uint64_t len, enum hart_watch_type type);
 
 /* Ask the hart to return from hart_run at the next instruction boundary. */
 void hart_request_stop(struct hart *h);

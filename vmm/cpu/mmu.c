@@ -162,7 +162,9 @@ static int translate_and_fill(struct hart *h, uint64_t vaddr, enum tlb_access ac
         if (!allowed)
             return (int)access_fault_cause(access);
         *host = page_host + (*paddr & 0xfff);
-        if (access != TLB_WRITE || !code_cache_page_guarded(h->code, page)) {
+        /* Watchpoints make every load and store take this slow path (where they are seen). */
+        if ((access == TLB_EXEC || !h->watch_count) &&
+            (access != TLB_WRITE || !code_cache_page_guarded(h->code, page))) {
             if (access == TLB_WRITE)
                 code_cache_note_write_tlb(h->code, page);
             struct tlb_entry *e = &h->tlb[mode][access][(vaddr >> 12) & (TLB_SIZE - 1)];
@@ -172,6 +174,41 @@ static int translate_and_fill(struct hart *h, uint64_t vaddr, enum tlb_access ac
         }
     }
     return 0;
+}
+
+/* Note a watched access; the hart stops after the instruction. */
+static void check_watch(struct hart *h, uint64_t vaddr, unsigned size, bool write)
+{
+    for (int i = 0; i < h->watch_count; i++) {
+        const struct hart_watch *w = &h->watches[i];
+        bool kind = write ? (w->type & HART_WATCH_WRITE) : (w->type & HART_WATCH_READ);
+        if (kind && vaddr < w->addr + w->len && w->addr < vaddr + size) {
+            h->watch_hit = true;
+            h->watch_hit_addr = w->addr;
+            h->watch_hit_type = w->type;
+            h->stop_requested = true;
+            return;
+        }
+    }
+}
+
+int hart_watch_add(struct hart *h, uint64_t addr, uint64_t len, enum hart_watch_type type)
+{
+    if (h->watch_count >= HART_MAX_WATCHPOINTS || len == 0)
+        return -1;
+    h->watches[h->watch_count++] = (struct hart_watch){ addr, len, type };
+    hart_tlb_flush(h); /* loads and stores must now reach the slow path */
+    return 0;
+}
+
+int hart_watch_remove(struct hart *h, uint64_t addr, uint64_t len, enum hart_watch_type type)
+{
+    for (int i = 0; i < h->watch_count; i++)
+        if (h->watches[i].addr == addr && h->watches[i].len == len && h->watches[i].type == type) {
+            h->watches[i] = h->watches[--h->watch_count];
+            return 0;
+        }
+    return -1;
 }
 
 static int fault(struct hart *h, int cause, uint64_t tval)
@@ -266,7 +303,32 @@ static int store_in_page(struct hart *h, uint64_t vaddr, unsigned size, uint64_t
     return changed ? MEM_EXIT : MEM_OK;
 }
 
+static int load_slow(struct hart *h, uint64_t vaddr, unsigned size, uint64_t *value);
+static int store_slow(struct hart *h, uint64_t vaddr, unsigned size, uint64_t value);
+
+/* A watched access must leave the decoded block right after its instruction. */
+static int watched(const struct hart *h, int result)
+{
+    return result == MEM_OK && h->watch_hit ? MEM_EXIT : result;
+}
+
 int mmu_load_slow(struct hart *h, uint64_t vaddr, unsigned size, uint64_t *value)
+{
+    if (!h->watch_count)
+        return load_slow(h, vaddr, size, value);
+    check_watch(h, vaddr, size, false);
+    return watched(h, load_slow(h, vaddr, size, value));
+}
+
+int mmu_store_slow(struct hart *h, uint64_t vaddr, unsigned size, uint64_t value)
+{
+    if (!h->watch_count)
+        return store_slow(h, vaddr, size, value);
+    check_watch(h, vaddr, size, true);
+    return watched(h, store_slow(h, vaddr, size, value));
+}
+
+static int load_slow(struct hart *h, uint64_t vaddr, unsigned size, uint64_t *value)
 {
     if ((vaddr & 0xfff) + size <= 0x1000)
         return load_in_page(h, vaddr, size, value);
@@ -287,6 +349,8 @@ int mmu_load_slow(struct hart *h, uint64_t vaddr, unsigned size, uint64_t *value
 
 int mmu_load_reserved(struct hart *h, uint64_t vaddr, unsigned size, uint64_t *value)
 {
+    if (h->watch_count)
+        check_watch(h, vaddr, size, false);
     uint64_t pa;
     uint8_t *host;
     int cause = translate_and_fill(h, vaddr, TLB_READ, h->dmode, &pa, &host);
@@ -305,7 +369,7 @@ int mmu_load_reserved(struct hart *h, uint64_t vaddr, unsigned size, uint64_t *v
     return MEM_OK;
 }
 
-int mmu_store_slow(struct hart *h, uint64_t vaddr, unsigned size, uint64_t value)
+static int store_slow(struct hart *h, uint64_t vaddr, unsigned size, uint64_t value)
 {
     if ((vaddr & 0xfff) + size <= 0x1000)
         return store_in_page(h, vaddr, size, value, false);
@@ -330,6 +394,10 @@ int mmu_store_slow(struct hart *h, uint64_t vaddr, unsigned size, uint64_t value
 int mmu_amo_prepare(struct hart *h, uint64_t vaddr, unsigned size, uint8_t **host,
                     uint64_t *paddr)
 {
+    if (h->watch_count) {
+        check_watch(h, vaddr, size, false);
+        check_watch(h, vaddr, size, true);
+    }
     if (vaddr & (size - 1))
         return fault(h, EXC_STORE_MISALIGNED, vaddr);
     int mode = h->dmode;
@@ -349,7 +417,7 @@ int mmu_amo_prepare(struct hart *h, uint64_t vaddr, unsigned size, uint8_t **hos
 
 int mmu_amo_written(struct hart *h, uint64_t paddr, unsigned size)
 {
-    return code_cache_note_write(h->code, paddr, size) ? MEM_EXIT : MEM_OK;
+    return watched(h, code_cache_note_write(h->code, paddr, size) ? MEM_EXIT : MEM_OK);
 }
 
 int mmu_fetch(struct hart *h, uint64_t vpc, uint64_t *ppc, const uint8_t **page_host)

@@ -1,0 +1,141 @@
+/* cli_gdb.c — the gdb commands: `rewind run --gdb WHERE` serves the machine to gdb, and
+ * `rewind gdb` starts gdb-multiarch already connected to a machine (like `rr replay`). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gdb/gdbstub.h"
+#include "vmm/cli.h"
+#include "vmm/gdb_glue.h"
+
+static struct gdb_transport *open_transport(const char *where, char *err, size_t errlen)
+{
+    if (!strcmp(where, "stdio"))
+        return gdb_transport_stdio(err, errlen);
+    if (!strncmp(where, "unix:", 5))
+        return gdb_transport_unix(where + 5, err, errlen);
+    if (!strncmp(where, "tcp:", 4)) {
+        /* tcp::PORT (loopback) or tcp:HOST:PORT (bound to HOST) */
+        const char *rest = where + 4;
+        const char *colon = strrchr(rest, ':');
+        char host[256] = "127.0.0.1";
+        const char *port_text = rest;
+        bool bind_any = false;
+        if (colon) {
+            size_t n = (size_t)(colon - rest);
+            if (n >= sizeof(host)) {
+                snprintf(err, errlen, "--gdb %s: host name too long", where);
+                return NULL;
+            }
+            if (n) {
+                memcpy(host, rest, n);
+                host[n] = 0;
+                bind_any = strcmp(host, "127.0.0.1") != 0 && strcmp(host, "localhost") != 0;
+            }
+            port_text = colon + 1;
+        }
+        char *end;
+        long port = strtol(port_text, &end, 10);
+        if (*port_text == 0 || *end || port < 1 || port > 65535) {
+            snprintf(err, errlen, "--gdb %s: bad port", where);
+            return NULL;
+        }
+        return gdb_transport_tcp(host, (int)port, bind_any, err, errlen);
+    }
+    snprintf(err, errlen, "--gdb %s: use tcp::PORT, tcp:HOST:PORT, unix:PATH or stdio", where);
+    return NULL;
+}
+
+int cli_serve_gdb(struct vm *vm, const struct machine_options *o, struct host_console *con)
+{
+    char err[512];
+    if (strcmp(o->gdb, "stdio"))
+        fprintf(stderr, "rewind: waiting for gdb on %s\n", o->gdb);
+    struct gdb_transport *t = open_transport(o->gdb, err, sizeof(err));
+    if (!t) {
+        fprintf(stderr, "rewind: %s\n", err);
+        return EXIT_REWIND_ERROR;
+    }
+    struct gdb_glue glue;
+    struct gdb_target_ops ops;
+    gdb_glue_init(&glue, vm, &ops);
+    int rc = gdb_serve(t, &ops, err, sizeof(err));
+    gdb_transport_close(t);
+    if (rc) {
+        fprintf(stderr, "rewind: gdb connection: %s\n", err);
+        return EXIT_REWIND_ERROR;
+    }
+    if (glue.killed)
+        return 0;
+    if (glue.exited)
+        return cli_exit_status(vm, &glue.last_exit, con);
+    /* gdb detached: the machine goes on by itself. */
+    struct vm_exit ex;
+    vm_run(vm, o->max_insns, &ex);
+    return cli_exit_status(vm, &ex, con);
+}
+
+/* Quote s for /bin/sh (gdb runs `target remote | COMMAND` through the shell). */
+static void shell_quote(char *out, size_t outlen, const char *s)
+{
+    size_t n = 0;
+    if (n + 1 < outlen)
+        out[n++] = '\'';
+    for (; *s && n + 5 < outlen; s++) {
+        if (*s == '\'') {
+            memcpy(out + n, "'\\''", 4);
+            n += 4;
+        } else {
+            out[n++] = *s;
+        }
+    }
+    if (n + 1 < outlen)
+        out[n++] = '\'';
+    out[n] = 0;
+}
+
+int cmd_gdb(int argc, char **argv)
+{
+    const char *symbols = NULL;
+    char command[8192];
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n <= 0) {
+        fprintf(stderr, "rewind: cannot find my own executable: %s\n", strerror(errno));
+        return EXIT_REWIND_ERROR;
+    }
+    self[n] = 0;
+    size_t pos = 0;
+    char q[4200];
+    shell_quote(q, sizeof(q), self);
+    pos += (size_t)snprintf(command + pos, sizeof(command) - pos, "target remote | %s run --gdb stdio", q);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--symbols") && i + 1 < argc) {
+            symbols = argv[++i];
+            continue;
+        }
+        shell_quote(q, sizeof(q), argv[i]);
+        if (pos + strlen(q) + 2 >= sizeof(command)) {
+            fprintf(stderr, "rewind: command line too long\n");
+            return EXIT_REWIND_ERROR;
+        }
+        pos += (size_t)snprintf(command + pos, sizeof(command) - pos, " %s", q);
+    }
+    char *gdb_argv[16];
+    int k = 0;
+    gdb_argv[k++] = "gdb-multiarch";
+    gdb_argv[k++] = "-q";
+    gdb_argv[k++] = "-ex";
+    gdb_argv[k++] = "set architecture riscv:rv64";
+    if (symbols)
+        gdb_argv[k++] = (char *)symbols;
+    gdb_argv[k++] = "-ex";
+    gdb_argv[k++] = command;
+    gdb_argv[k] = NULL;
+    execvp("gdb-multiarch", gdb_argv);
+    fprintf(stderr, "rewind: cannot start gdb-multiarch (%s): install the Debian package "
+                    "gdb-multiarch (./run setup)\n", strerror(errno));
+    return EXIT_REWIND_ERROR;
+}

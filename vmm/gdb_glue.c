@@ -1,0 +1,315 @@
+/* gdb_glue.c — the live VM as a gdb target (see gdb_glue.h). Stepping runs one instruction of
+ * the selected hart; continuing runs the machine in slices so that gdb's interrupt is seen. */
+#include "vmm/gdb_glue.h"
+
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vmm/gdb_target_xml.h"
+
+#define RUN_SLICE 2000000ull  /* instructions between looks at the connection */
+
+static struct hart *hart_of(struct gdb_glue *g, int thread)
+{
+    unsigned n = vm_num_harts(g->vm);
+    unsigned i = thread >= 1 && (unsigned)thread <= n ? (unsigned)thread - 1
+               : (g->thread >= 1 ? (unsigned)g->thread - 1 : 0);
+    return vm_hart(g->vm, i < n ? i : 0);
+}
+
+static int glue_threads(void *ctx, int *ids, int max)
+{
+    struct gdb_glue *g = ctx;
+    int n = (int)vm_num_harts(g->vm);
+    for (int i = 0; i < n && i < max; i++)
+        ids[i] = i + 1;
+    return n;
+}
+
+static void put_le(uint8_t *buf, uint64_t v, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        buf[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *buf, size_t len)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < len && i < 8; i++)
+        v |= (uint64_t)buf[i] << (8 * i);
+    return v;
+}
+
+/* CSR access as the debugger: with M-mode rights, whatever mode the hart is in. */
+static int csr_as_debugger(struct hart *h, unsigned csr, uint64_t *value, bool write)
+{
+    enum priv saved = h->priv;
+    uint64_t fs = h->mstatus & MSTATUS_FS;
+    h->priv = PRIV_M;
+    if (csr <= 3)
+        h->mstatus |= MSTATUS_FS; /* fflags/frm/fcsr: readable even with the FPU off */
+    int rc = write ? hart_csr_write(h, csr, *value) : hart_csr_read(h, csr, value);
+    if (csr <= 3 && !write)
+        h->mstatus = (h->mstatus & ~MSTATUS_FS) | fs;
+    h->priv = saved;
+    hart_update_dmode(h);
+    return rc;
+}
+
+static int glue_read_reg(void *ctx, int thread, int regno, uint8_t *buf, size_t *len)
+{
+    struct gdb_glue *g = ctx;
+    struct hart *h = hart_of(g, thread);
+    uint64_t v;
+    *len = 8;
+    if (regno >= 0 && regno < 32) {
+        v = regno ? h->x[regno] : 0;
+    } else if (regno == GDB_REG_PC) {
+        v = h->pc;
+    } else if (regno >= GDB_REG_F0 && regno < GDB_REG_F0 + 32) {
+        v = h->f[regno - GDB_REG_F0];
+    } else if (regno == GDB_REG_PRIV) {
+        v = (uint64_t)h->priv;
+    } else if (regno >= GDB_REG_CSR0 && regno < GDB_REG_PRIV &&
+               gdb_riscv_csr_described((unsigned)(regno - GDB_REG_CSR0))) {
+        unsigned csr = (unsigned)(regno - GDB_REG_CSR0);
+        if (csr_as_debugger(h, csr, &v, false))
+            return -1;
+        if (csr <= 3)
+            *len = 4;
+    } else {
+        return -1;
+    }
+    put_le(buf, v, *len);
+    return 0;
+}
+
+static int glue_write_reg(void *ctx, int thread, int regno, const uint8_t *buf, size_t len)
+{
+    struct gdb_glue *g = ctx;
+    struct hart *h = hart_of(g, thread);
+    uint64_t v = get_le(buf, len);
+    if (regno >= 0 && regno < 32) {
+        if (regno)
+            h->x[regno] = v;
+    } else if (regno == GDB_REG_PC) {
+        h->pc = v & ~1ull;
+    } else if (regno >= GDB_REG_F0 && regno < GDB_REG_F0 + 32) {
+        h->f[regno - GDB_REG_F0] = v;
+    } else if (regno == GDB_REG_PRIV) {
+        if (v != PRIV_U && v != PRIV_S && v != PRIV_M)
+            return -1;
+        h->priv = (enum priv)v;
+        hart_update_dmode(h);
+    } else if (regno >= GDB_REG_CSR0 && regno < GDB_REG_PRIV &&
+               gdb_riscv_csr_described((unsigned)(regno - GDB_REG_CSR0))) {
+        if (csr_as_debugger(h, (unsigned)(regno - GDB_REG_CSR0), &v, true))
+            return -1;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+static int glue_read_mem(void *ctx, int thread, uint64_t addr, uint8_t *buf, size_t len)
+{
+    struct gdb_glue *g = ctx;
+    /* Byte by byte so that a read running into an unmapped page returns what it got. */
+    for (size_t i = 0; i < len; i++) {
+        int rc = g->physical ? vm_phys_read(g->vm, addr + i, buf + i, 1)
+                             : hart_vread(hart_of(g, thread), addr + i, buf + i, 1);
+        if (rc)
+            return i ? (int)i : -1;
+    }
+    return (int)len;
+}
+
+static int glue_write_mem(void *ctx, int thread, uint64_t addr, const uint8_t *buf, size_t len)
+{
+    struct gdb_glue *g = ctx;
+    for (size_t i = 0; i < len; i++) {
+        int rc = g->physical ? vm_phys_write(g->vm, addr + i, buf + i, 1)
+                             : hart_vwrite(hart_of(g, thread), addr + i, buf + i, 1);
+        if (rc)
+            return i ? (int)i : -1;
+    }
+    return (int)len;
+}
+
+static void stop_signal(struct gdb_stop *stop, int sig, int thread, enum gdb_stop_reason reason)
+{
+    memset(stop, 0, sizeof(*stop));
+    stop->kind = GDB_STOP_SIGNAL;
+    stop->signal = sig;
+    stop->thread = thread;
+    stop->reason = reason;
+}
+
+static enum gdb_run_result glue_run(void *ctx, enum gdb_resume_kind kind, int thread, bool first,
+                                    bool interrupt, struct gdb_stop *stop)
+{
+    struct gdb_glue *g = ctx;
+    (void)first;
+    int current = thread >= 1 ? thread : (g->thread >= 1 ? g->thread : 1);
+    if (g->exited) {
+        memset(stop, 0, sizeof(*stop));
+        stop->kind = GDB_STOP_EXITED;
+        stop->exit_code = (int)(g->last_exit.exit_code & 0xff);
+        return GDB_RUN_STOPPED;
+    }
+    if (interrupt) {
+        stop_signal(stop, SIGINT, current, GDB_REASON_NONE);
+        return GDB_RUN_STOPPED;
+    }
+    if (kind == GDB_RESUME_REVERSE_CONTINUE || kind == GDB_RESUME_REVERSE_STEP) {
+        stop_signal(stop, SIGTRAP, current, GDB_REASON_REPLAYLOG_BEGIN);
+        return GDB_RUN_STOPPED; /* a live machine has no history */
+    }
+    if (kind == GDB_RESUME_STEP) {
+        struct hart *h = hart_of(g, current);
+        enum hart_stop hs;
+        hart_run(h, 1, &hs);
+        stop_signal(stop, SIGTRAP, current, GDB_REASON_NONE);
+        return GDB_RUN_STOPPED;
+    }
+    struct vm_exit ex;
+    vm_run(g->vm, RUN_SLICE, &ex);
+    switch (ex.reason) {
+    case VM_EXIT_INSN_LIMIT:
+        return GDB_RUN_RUNNING;
+    case VM_EXIT_BREAKPOINT:
+        g->thread = (int)ex.hart + 1;
+        stop_signal(stop, SIGTRAP, g->thread, GDB_REASON_SWBREAK);
+        return GDB_RUN_STOPPED;
+    case VM_EXIT_WATCHPOINT:
+        g->thread = (int)ex.hart + 1;
+        stop_signal(stop, SIGTRAP, g->thread,
+                    ex.watch_type == HART_WATCH_WRITE ? GDB_REASON_WATCH
+                    : ex.watch_type == HART_WATCH_READ ? GDB_REASON_RWATCH : GDB_REASON_AWATCH);
+        stop->watch_addr = ex.watch_addr;
+        return GDB_RUN_STOPPED;
+    case VM_EXIT_GUEST:
+    case VM_EXIT_REBOOT:
+        g->exited = true;
+        g->last_exit = ex;
+        memset(stop, 0, sizeof(*stop));
+        stop->kind = GDB_STOP_EXITED;
+        stop->exit_code = (int)(ex.exit_code & 0xff);
+        return GDB_RUN_STOPPED;
+    case VM_EXIT_QUIT:
+        stop_signal(stop, SIGINT, current, GDB_REASON_NONE);
+        return GDB_RUN_STOPPED;
+    default: /* idle forever, trap storm, hung: the machine cannot go on by itself */
+        g->thread = (int)ex.hart + 1;
+        stop_signal(stop, ex.reason == VM_EXIT_IDLE ? SIGTRAP : SIGSEGV, g->thread,
+                    GDB_REASON_NONE);
+        return GDB_RUN_STOPPED;
+    }
+}
+
+static int glue_breakpoint(void *ctx, enum gdb_bp_type type, uint64_t addr, uint64_t kind,
+                           bool insert)
+{
+    struct gdb_glue *g = ctx;
+    (void)kind;
+    if (type == GDB_BP_SW || type == GDB_BP_HW) {
+        if (insert)
+            return vm_break_at(g->vm, addr) ? -1 : 0;
+        return vm_break_remove(g->vm, addr) ? -1 : 0;
+    }
+    /* Watchpoints: exact, on every load or store that touches [addr, addr + kind). */
+    int wt = type == GDB_WP_WRITE ? HART_WATCH_WRITE
+           : type == GDB_WP_READ ? HART_WATCH_READ : HART_WATCH_ACCESS;
+    if (kind == 0 || kind > 4096)
+        return -1;
+    if (insert)
+        return vm_watch_add(g->vm, addr, kind, wt) ? -1 : 0;
+    return vm_watch_remove(g->vm, addr, kind, wt) ? -1 : 0;
+}
+
+static const char *glue_target_xml(void *ctx, const char *annex)
+{
+    (void)ctx;
+    return gdb_riscv_target_xml(annex);
+}
+
+static int glue_monitor(void *ctx, const char *command, void (*out)(void *, const char *),
+                        void *octx)
+{
+    struct gdb_glue *g = ctx;
+    char line[256];
+    if (!strcmp(command, "help") || !*command) {
+        out(octx, "rewind monitor commands:\n"
+                  "  help          this text\n"
+                  "  icount        instructions retired, per hart and in all\n"
+                  "  info          the machine: harts, their mode and pc\n"
+                  "  phys on|off   gdb addresses are guest physical (on) or virtual (off)\n");
+        return 0;
+    }
+    if (!strcmp(command, "icount")) {
+        for (unsigned i = 0; i < vm_num_harts(g->vm); i++) {
+            snprintf(line, sizeof(line), "hart %u: %" PRIu64 "\n", i, vm_hart(g->vm, i)->icount);
+            out(octx, line);
+        }
+        snprintf(line, sizeof(line), "total: %" PRIu64 "\n", vm_icount(g->vm));
+        out(octx, line);
+        return 0;
+    }
+    if (!strcmp(command, "info")) {
+        for (unsigned i = 0; i < vm_num_harts(g->vm); i++) {
+            struct hart *h = vm_hart(g->vm, i);
+            snprintf(line, sizeof(line), "hart %u (thread %u): pc 0x%" PRIx64 ", mode %s%s, satp 0x%"
+                     PRIx64 "\n", i, i + 1, h->pc,
+                     h->priv == PRIV_M ? "M" : h->priv == PRIV_S ? "S" : "U",
+                     h->wfi ? " (wfi)" : "", h->satp);
+            out(octx, line);
+        }
+        snprintf(line, sizeof(line), "addresses: %s\n", g->physical ? "physical" : "virtual");
+        out(octx, line);
+        return 0;
+    }
+    if (!strcmp(command, "phys on") || !strcmp(command, "phys off")) {
+        g->physical = !strcmp(command, "phys on");
+        out(octx, g->physical ? "addresses are guest physical\n"
+                              : "addresses are virtual (the hart's current view)\n");
+        return 0;
+    }
+    snprintf(line, sizeof(line), "unknown monitor command '%.64s' (try: monitor help)\n", command);
+    out(octx, line);
+    return -1;
+}
+
+static void glue_kill(void *ctx)
+{
+    struct gdb_glue *g = ctx;
+    g->killed = true;
+}
+
+static void glue_detach(void *ctx)
+{
+    (void)ctx;
+}
+
+void gdb_glue_init(struct gdb_glue *glue, struct vm *vm, struct gdb_target_ops *ops)
+{
+    memset(glue, 0, sizeof(*glue));
+    glue->vm = vm;
+    glue->thread = 1;
+    memset(ops, 0, sizeof(*ops));
+    ops->threads = glue_threads;
+    ops->read_reg = glue_read_reg;
+    ops->write_reg = glue_write_reg;
+    ops->num_regs = GDB_G_PACKET_REGS;
+    ops->read_mem = glue_read_mem;
+    ops->write_mem = glue_write_mem;
+    ops->run = glue_run;
+    ops->breakpoint = glue_breakpoint;
+    ops->target_xml = glue_target_xml;
+    ops->monitor = glue_monitor;
+    ops->kill = glue_kill;
+    ops->detach = glue_detach;
+    ops->reverse = false;
+    ops->ctx = glue;
+}

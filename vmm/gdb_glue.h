@@ -1,0 +1,24 @@
+/* gdb_glue.h — serving a live VM to gdb: the target callbacks of the gdb/ library mapped onto
+ * the machine (harts as threads, registers by gdb's RISC-V numbering, memory through the
+ * current hart's MMU or physical, breakpoints, stepping, continuing). */
+#ifndef REWIND_GDB_GLUE_H
+#define REWIND_GDB_GLUE_H
+
+#include <stdbool.h>
+
+#include "gdb/gdbstub.h"
+#include "vmm/vm.h"
+
+struct gdb_glue {
+    struct vm *vm;
+    int thread;             /* the thread gdb selected (1-based hart index) */
+    bool physical;          /* monitor phys on: addresses are guest physical */
+    bool killed;
+    bool exited;
+    struct vm_exit last_exit;
+};
+
+/* Fill the callback table for vm (glue must outlive the session). */
+void gdb_glue_init(struct gdb_glue *glue, struct vm *vm, struct gdb_target_ops *ops);
+
+#endif
