@@ -52,6 +52,12 @@ check "bare metal: monitor commands, memory, disassembly, kill" "$out" \
   "rewind monitor commands" "total: 0" "hart 0 \(thread 1\)" "addresses are guest physical" \
   '=> 0x80000000'
 
+# `rewind gdb` starts gdb-multiarch already connected (commands come from a pipe here).
+out=$(printf 'break answer\ncontinue\nprint x\ncontinue\nquit\n' |
+      timeout 120 "$REWIND" gdb --symbols "$ELF" --kernel "$ELF" 2>&1)
+check "rewind gdb: gdb-multiarch started already connected" "$out" \
+  "Breakpoint 1, answer" '\$1 = 1' 'counter 15 answer 2' 'exited normally'
+
 if [ -n "$VMLINUX" ] && [ -e "$VMLINUX" ]; then
   out=$(gdb_batch "$VMLINUX" \
     -ex "target remote | $REWIND run --gdb stdio -kernel $IMAGE -initrd $INITRD -append console=ttyS0 -smp 2" \
