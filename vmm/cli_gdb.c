@@ -1,6 +1,7 @@
 /* cli_gdb.c — the gdb commands: `rewind run --gdb WHERE` serves the machine to gdb, and
  * `rewind gdb` starts gdb-multiarch already connected to a machine (like `rr replay`). */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,7 @@ int cli_serve_gdb(struct vm *vm, const struct machine_options *o, struct host_co
         fprintf(stderr, "rewind: %s\n", err);
         return EXIT_REWIND_ERROR;
     }
+    signal(SIGPIPE, SIG_IGN); /* a vanished gdb is a closed session, not a fatal signal */
     struct gdb_glue glue;
     struct gdb_target_ops ops;
     gdb_glue_init(&glue, vm, &ops);

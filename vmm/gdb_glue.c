@@ -63,7 +63,7 @@ static int glue_read_reg(void *ctx, int thread, int regno, uint8_t *buf, size_t 
     struct gdb_glue *g = ctx;
     struct hart *h = hart_of(g, thread);
     uint64_t v;
-    *len = 8;
+    size_t size = 8;
     if (regno >= 0 && regno < 32) {
         v = regno ? h->x[regno] : 0;
     } else if (regno == GDB_REG_PC) {
@@ -78,11 +78,12 @@ static int glue_read_reg(void *ctx, int thread, int regno, uint8_t *buf, size_t 
         if (csr_as_debugger(h, csr, &v, false))
             return -1;
         if (csr <= 3)
-            *len = 4;
+            size = 4;
     } else {
-        return -1;
+        return -1; /* no such register (*len stays 0) */
     }
-    put_le(buf, v, *len);
+    *len = size;
+    put_le(buf, v, size);
     return 0;
 }
 
