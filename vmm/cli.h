@@ -21,6 +21,7 @@ struct machine_options {
     const char *console_socket; /* --console unix:PATH */
     uint64_t hang_after;        /* --hang-after N */
     const char *gdb;            /* --gdb tcp::PORT | tcp:HOST:PORT | unix:PATH | stdio */
+    bool gdb_wait;              /* -S: wait for gdb before starting (always for stdio) */
     /* run and record */
     uint64_t max_insns;
     bool stats;

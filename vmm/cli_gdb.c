@@ -1,6 +1,7 @@
 /* cli_gdb.c — the gdb commands: `rewind run --gdb WHERE` serves the machine to gdb, and
  * `rewind gdb` starts gdb-multiarch already connected to a machine (like `rr replay`). */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,12 +12,11 @@
 #include "vmm/cli.h"
 #include "vmm/gdb_glue.h"
 
-static struct gdb_transport *open_transport(const char *where, char *err, size_t errlen)
+/* A listener for tcp::PORT, tcp:HOST:PORT or unix:PATH. */
+static struct gdb_listener *open_listener(const char *where, char *err, size_t errlen)
 {
-    if (!strcmp(where, "stdio"))
-        return gdb_transport_stdio(err, errlen);
     if (!strncmp(where, "unix:", 5))
-        return gdb_transport_unix(where + 5, err, errlen);
+        return gdb_listen_unix(where + 5, err, errlen);
     if (!strncmp(where, "tcp:", 4)) {
         /* tcp::PORT (loopback) or tcp:HOST:PORT (bound to HOST) */
         const char *rest = where + 4;
@@ -43,40 +43,102 @@ static struct gdb_transport *open_transport(const char *where, char *err, size_t
             snprintf(err, errlen, "--gdb %s: bad port", where);
             return NULL;
         }
-        return gdb_transport_tcp(host, (int)port, bind_any, err, errlen);
+        return gdb_listen_tcp(host, (int)port, bind_any, err, errlen);
     }
     snprintf(err, errlen, "--gdb %s: use tcp::PORT, tcp:HOST:PORT, unix:PATH or stdio", where);
     return NULL;
 }
 
+/* One gdb session on t. Returns 1 if the machine should go on running afterwards (gdb
+ * detached), 0 if it ended (kill, exit), -1 on a transport error. */
+static int serve_session(struct gdb_transport *t, struct gdb_glue *glue,
+                         struct gdb_target_ops *ops)
+{
+    char err[512];
+    int rc = gdb_serve(t, ops, err, sizeof(err));
+    gdb_transport_close(t);
+    if (rc) {
+        fprintf(stderr, "rewind: gdb connection: %s\n", err);
+        return -1;
+    }
+    return glue->killed || glue->exited ? 0 : 1;
+}
+
 int cli_serve_gdb(struct vm *vm, const struct machine_options *o, struct host_console *con)
 {
     char err[512];
-    if (strcmp(o->gdb, "stdio"))
-        fprintf(stderr, "rewind: waiting for gdb on %s\n", o->gdb);
-    struct gdb_transport *t = open_transport(o->gdb, err, sizeof(err));
-    if (!t) {
-        fprintf(stderr, "rewind: %s\n", err);
-        return EXIT_REWIND_ERROR;
-    }
     signal(SIGPIPE, SIG_IGN); /* a vanished gdb is a closed session, not a fatal signal */
     struct gdb_glue glue;
     struct gdb_target_ops ops;
     gdb_glue_init(&glue, vm, &ops);
-    int rc = gdb_serve(t, &ops, err, sizeof(err));
-    gdb_transport_close(t);
-    if (rc) {
-        fprintf(stderr, "rewind: gdb connection: %s\n", err);
+    struct vm_exit ex;
+    memset(&ex, 0, sizeof(ex));
+
+    if (!strcmp(o->gdb, "stdio")) {
+        struct gdb_transport *t = gdb_transport_stdio(err, sizeof(err));
+        if (!t) {
+            fprintf(stderr, "rewind: %s\n", err);
+            return EXIT_REWIND_ERROR;
+        }
+        int rc = serve_session(t, &glue, &ops);
+        if (rc < 0)
+            return EXIT_REWIND_ERROR;
+        if (rc == 0)
+            return glue.exited ? cli_exit_status(vm, &glue.last_exit, con) : 0;
+        vm_run(vm, o->max_insns, &ex);
+        return cli_exit_status(vm, &ex, con);
+    }
+
+    struct gdb_listener *l = open_listener(o->gdb, err, sizeof(err));
+    if (!l) {
+        fprintf(stderr, "rewind: %s\n", err);
         return EXIT_REWIND_ERROR;
     }
-    if (glue.killed)
-        return 0;
-    if (glue.exited)
-        return cli_exit_status(vm, &glue.last_exit, con);
-    /* gdb detached: the machine goes on by itself. */
-    struct vm_exit ex;
-    vm_run(vm, o->max_insns, &ex);
-    return cli_exit_status(vm, &ex, con);
+    fprintf(stderr, "rewind: gdb can connect on %s%s\n", o->gdb,
+            o->gdb_wait ? " (waiting for it before starting)" : "");
+    bool waiting = o->gdb_wait;
+    uint64_t start = vm_icount(vm);
+    int status = -1;
+    host_console_enter_raw(con);
+    while (status < 0) {
+        struct pollfd p = { .fd = gdb_listener_fd(l), .events = POLLIN };
+        if (waiting || poll(&p, 1, 0) > 0) {
+            waiting = false;
+            struct gdb_transport *t = gdb_listener_accept(l, err, sizeof(err));
+            if (!t) {
+                fprintf(stderr, "rewind: %s\n", err);
+                status = EXIT_REWIND_ERROR;
+                break;
+            }
+            int rc = serve_session(t, &glue, &ops);
+            if (rc < 0)
+                status = EXIT_REWIND_ERROR;
+            else if (rc == 0)
+                status = glue.exited ? cli_exit_status(vm, &glue.last_exit, con) : 0;
+            continue;
+        }
+        /* Run a while, then look for gdb again (attach any time). */
+        uint64_t slice = 20000000;
+        if (o->max_insns) {
+            uint64_t done = vm_icount(vm) - start;
+            if (done >= o->max_insns) {
+                ex.reason = VM_EXIT_INSN_LIMIT;
+                ex.icount = vm_icount(vm);
+                status = cli_exit_status(vm, &ex, con);
+                break;
+            }
+            if (o->max_insns - done < slice)
+                slice = o->max_insns - done;
+        }
+        vm_run(vm, slice, &ex);
+        if (ex.reason == VM_EXIT_BREAKPOINT || ex.reason == VM_EXIT_WATCHPOINT ||
+            (ex.reason == VM_EXIT_INSN_LIMIT && (!o->max_insns || vm_icount(vm) - start < o->max_insns)))
+            continue;
+        status = cli_exit_status(vm, &ex, con);
+    }
+    host_console_restore(con);
+    gdb_listener_close(l);
+    return status;
 }
 
 /* Quote s for /bin/sh (gdb runs `target remote | COMMAND` through the shell). */

@@ -42,7 +42,8 @@ static void usage(FILE *out)
             "  --console WHERE   stdio (default) or unix:PATH (listen there, serve one client)\n"
             "  --gdb WHERE       (run) serve gdb: tcp::PORT, tcp:HOST:PORT, unix:PATH or stdio\n"
             "                    (for gdb's 'target remote | rewind run --gdb stdio ...');\n"
-            "                    the machine waits for gdb before it starts. -s = --gdb tcp::1234\n"
+            "                    -S: wait for gdb before starting (else attach any time);\n"
+            "                    -s = --gdb tcp::1234\n"
             "  --hang-after N    a hart that runs N instructions with a pending interrupt it\n"
             "                    keeps disabled is hung: stop (default 2000000000, 0: never)\n"
             "  --clock MODE      virtual (default: guest time from instruction counts) or host\n"
@@ -229,7 +230,7 @@ int machine_options_parse(struct machine_options *o, int argc, char **argv, bool
             if (!o->gdb)
                 o->gdb = "tcp::1234";
             break;
-        case OPT_GDB_WAIT: break; /* with --gdb rewind always waits for gdb before starting */
+        case OPT_GDB_WAIT: o->gdb_wait = true; break;
         case OPT_HANG_AFTER:
             if (parse_u64(optarg, &o->hang_after)) {
                 fprintf(stderr, "rewind: --hang-after needs an instruction count (0: never)\n");
