@@ -242,6 +242,7 @@ int cmd_record(int argc, char **argv)
     }
     uint64_t every = o.checkpoint_set ? o.checkpoint_every : CHECKPOINT_DEFAULT_INTERVAL;
     trace_set_meta_u64(t, "checkpoint_every", every);
+    trace_set_meta(t, "state_format", VM_STATE_FORMAT);
     struct checkpointer *cp = every ? checkpointer_create(t, vm) : NULL;
     host_console_enter_raw(&con);
     double t0 = cli_now_seconds();
@@ -552,6 +553,22 @@ int cmd_replay(int argc, char **argv, bool verify_only)
     }
     struct trace_checkpoint *cps = NULL;
     int ncp = trace_checkpoints(t, NULL, 0);
+    char state_format[64] = "";
+    trace_get_meta(t, "state_format", state_format, sizeof(state_format));
+    if (ncp > 0 && strcmp(state_format, VM_STATE_FORMAT)) {
+        fprintf(stderr, "rewind: the trace's checkpoints use state format '%s', this rewind "
+                        "'%s': their hashes are not compared (events still are)\n",
+                state_format[0] ? state_format : "unknown", VM_STATE_FORMAT);
+        if (from) {
+            fprintf(stderr, "rewind: --from needs checkpoints of this state format\n");
+            vm_destroy(vm);
+            replayer_destroy(rep);
+            cleanup_files(&files);
+            trace_close(t);
+            return EXIT_REWIND_ERROR;
+        }
+        ncp = 0;
+    }
     if (ncp > 0 && (cps = calloc((size_t)ncp, sizeof(*cps))))
         trace_checkpoints(t, cps, ncp);
     else

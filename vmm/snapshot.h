@@ -21,6 +21,11 @@
 #include "vmm/state.h"
 #include "vmm/vm.h"
 
+/* The layout of the state stream as a whole. Bump it whenever any section (vm, hart, a
+ * device) changes what it writes: traces record it, and checkpoint hashes are compared only
+ * between equal layouts. */
+#define VM_STATE_FORMAT "machine-state-1"
+
 /* Append the machine's state to w. Returns 0, or -1 if the writer failed (out of memory). */
 int vm_save_state(struct vm *vm, struct state_writer *w);
 
