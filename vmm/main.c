@@ -53,7 +53,7 @@ static void usage(FILE *out)
             "  --signature FILE  at exit, write memory between begin_signature and\n"
             "                    end_signature (as Spike's +signature, for compliance suites)\n"
             "  --signature-granularity N  bytes per signature line: 1, 2, 4 (default) or 8\n"
-            "  -nographic        accepted for QEMU compatibility (the console is the terminal)\n"
+            "  -nographic, -M virt  accepted for QEMU compatibility\n"
             "record also takes: -o TRACE (required), --force (replace an existing file),\n"
             "  --checkpoint-every N (instructions between checkpoints; default 50000000, 0: none),\n"
             "  --symbols ELF [--crash-symbol NAME]: a call of the guest's panic function (default\n"
@@ -119,7 +119,7 @@ enum {
     OPT_MAX_INSNS, OPT_STATS, OPT_HELP, OPT_NOGRAPHIC, OPT_SIGNATURE, OPT_SIGNATURE_GRANULARITY,
     OPT_NO_REBOOT, OPT_OUTPUT, OPT_FORCE, OPT_DEBUG_CRASH, OPT_CHECKPOINT_EVERY, OPT_CLOCK,
     OPT_SYMBOLS, OPT_CRASH_SYMBOL, OPT_CONSOLE, OPT_HANG_AFTER, OPT_GDB, OPT_GDB_DEFAULT,
-    OPT_GDB_WAIT,
+    OPT_GDB_WAIT, OPT_MACHINE,
 };
 
 int machine_options_parse(struct machine_options *o, int argc, char **argv, bool record)
@@ -136,6 +136,8 @@ int machine_options_parse(struct machine_options *o, int argc, char **argv, bool
         { "max-insns", required_argument, NULL, OPT_MAX_INSNS },
         { "stats", no_argument, NULL, OPT_STATS },
         { "nographic", no_argument, NULL, OPT_NOGRAPHIC },
+        { "M", required_argument, NULL, OPT_MACHINE },
+        { "machine", required_argument, NULL, OPT_MACHINE },
         { "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
         { "signature", required_argument, NULL, OPT_SIGNATURE },
         { "signature-granularity", required_argument, NULL, OPT_SIGNATURE_GRANULARITY },
@@ -190,6 +192,13 @@ int machine_options_parse(struct machine_options *o, int argc, char **argv, bool
             break;
         case OPT_STATS: o->stats = true; break;
         case OPT_NOGRAPHIC: break;
+        case OPT_MACHINE:
+            /* QEMU's -M: the board follows from the boot path; `virt` is what rewind builds. */
+            if (strcmp(optarg, "virt") && strncmp(optarg, "virt,", 5)) {
+                fprintf(stderr, "rewind: -M %s: rewind emulates the virt board only\n", optarg);
+                return -1;
+            }
+            break;
         case OPT_NO_REBOOT: o->no_reboot = true; break;
         case OPT_SIGNATURE: o->signature = optarg; break;
         case OPT_SIGNATURE_GRANULARITY:

@@ -56,6 +56,8 @@ expect 125 'needs --kernel' -- run
 expect 125 'positive integer' -- run --kernel "$DIR/exit42.elf" --max-insns abc
 expect 125 'unknown command' -- frobnicate
 expect 0 'usage' -- help
+expect 125 'virt board only' -- run -M sifive_u --kernel "$DIR/exit42.elf"
+expect 42 '^x$' -- run -M virt --kernel "$DIR/exit42.elf"
 
 # --signature: memory between begin_signature and end_signature, one 32-bit word per line
 expect 0 '' -- run --kernel "$DIR/sig.elf" --signature "$TMP/sig.txt"
