@@ -141,6 +141,38 @@ int cli_serve_gdb(struct vm *vm, const struct machine_options *o, struct host_co
     return status;
 }
 
+int cli_serve_replay_gdb(struct vm *vm, const char *where, uint64_t end_icount,
+                         bool (*diverged)(void *), void *diverged_ctx)
+{
+    char err[512];
+    signal(SIGPIPE, SIG_IGN);
+    struct gdb_glue glue;
+    struct gdb_target_ops ops;
+    gdb_glue_init(&glue, vm, &ops);
+    glue.replay = true;
+    glue.end_icount = end_icount;
+    glue.diverged = diverged;
+    glue.diverged_ctx = diverged_ctx;
+    struct gdb_transport *t;
+    if (!strcmp(where, "stdio")) {
+        t = gdb_transport_stdio(err, sizeof(err));
+    } else {
+        struct gdb_listener *l = open_listener(where, err, sizeof(err));
+        if (!l) {
+            fprintf(stderr, "rewind: %s\n", err);
+            return EXIT_REWIND_ERROR;
+        }
+        fprintf(stderr, "rewind: waiting for gdb on %s\n", where);
+        t = gdb_listener_accept(l, err, sizeof(err));
+        gdb_listener_close(l);
+    }
+    if (!t) {
+        fprintf(stderr, "rewind: %s\n", err);
+        return EXIT_REWIND_ERROR;
+    }
+    return serve_session(t, &glue, &ops) < 0 ? EXIT_REWIND_ERROR : 0;
+}
+
 /* Quote s for /bin/sh (gdb runs `target remote | COMMAND` through the shell). */
 static void shell_quote(char *out, size_t outlen, const char *s)
 {

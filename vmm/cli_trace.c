@@ -446,6 +446,11 @@ static int machine_from_trace(struct trace *t, struct machine_options *o, char *
     return 0;
 }
 
+static bool replayer_diverged_cb(void *ctx)
+{
+    return replayer_diverged(ctx);
+}
+
 /* Did the replay end the way the recording did? A recording stopped from outside the guest
  * (--max-insns, Ctrl-A x, a guest crash seen on the console) ends a replay at the same
  * icount by the instruction limit. */
@@ -459,10 +464,14 @@ static bool same_end(enum vm_exit_reason replayed, const char *recorded)
 
 int cmd_replay(int argc, char **argv, bool verify_only)
 {
-    const char *path = NULL;
+    const char *path = NULL, *gdb_where = NULL;
     uint64_t to = 0, from = 0;
     bool stats = false;
     for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--gdb") && i + 1 < argc && !verify_only) {
+            gdb_where = argv[++i];
+            continue;
+        }
         if ((!strcmp(argv[i], "--from") || !strcmp(argv[i], "-from")) && i + 1 < argc) {
             if (parse_u64(argv[++i], &from) || from == 0) {
                 fprintf(stderr, "rewind: --from needs a checkpoint number (rewind info lists them)\n");
@@ -541,6 +550,8 @@ int cmd_replay(int argc, char **argv, bool verify_only)
         replayer_set_incomplete(rep);
     struct host_console con;
     host_console_init(&con, -1);
+    if (gdb_where && !strcmp(gdb_where, "stdio"))
+        con.out_fd = STDERR_FILENO; /* stdout carries the gdb protocol */
     struct vm_config cfg = { .console_write = verify_only ? NULL : host_console_write,
                              .console_ctx = &con, .gate = replayer_gate(rep),
                              .observer = replayer_observer(rep) };
@@ -621,6 +632,20 @@ int cmd_replay(int argc, char **argv, bool verify_only)
         cp = checkpointer_create(NULL, vm); /* hashes of the restored pages are the baseline */
         fprintf(stderr, "rewind: starting at checkpoint %llu (icount %" PRIu64 ")\n",
                 (unsigned long long)from, cps[k].icount);
+    }
+    if (gdb_where) {
+        /* gdb drives the replay forward; its console output goes to stderr when gdb talks
+         * over stdio. */
+        int rc = cli_serve_replay_gdb(vm, gdb_where, limit, replayer_diverged_cb, rep);
+        if (replayer_diverged(rep))
+            fprintf(stderr, "rewind: replay of %s diverged\n%s\n", path, replayer_report(rep));
+        checkpointer_destroy(cp);
+        free(cps);
+        vm_destroy(vm);
+        replayer_destroy(rep);
+        cleanup_files(&files);
+        trace_close(t);
+        return rc;
     }
     show_progress = isatty(STDERR_FILENO) && limit > 200000000;
     double t0 = cli_now_seconds();

@@ -90,6 +90,8 @@ static int glue_read_reg(void *ctx, int thread, int regno, uint8_t *buf, size_t 
 static int glue_write_reg(void *ctx, int thread, int regno, const uint8_t *buf, size_t len)
 {
     struct gdb_glue *g = ctx;
+    if (g->replay)
+        return -1; /* a replay must not be changed: it would diverge */
     struct hart *h = hart_of(g, thread);
     uint64_t v = get_le(buf, len);
     if (regno >= 0 && regno < 32) {
@@ -130,6 +132,8 @@ static int glue_read_mem(void *ctx, int thread, uint64_t addr, uint8_t *buf, siz
 static int glue_write_mem(void *ctx, int thread, uint64_t addr, const uint8_t *buf, size_t len)
 {
     struct gdb_glue *g = ctx;
+    if (g->replay)
+        return -1;
     for (size_t i = 0; i < len; i++) {
         int rc = g->physical ? vm_phys_write(g->vm, addr + i, buf + i, 1)
                              : hart_vwrite(hart_of(g, thread), addr + i, buf + i, 1);
@@ -168,15 +172,44 @@ static enum gdb_run_result glue_run(void *ctx, enum gdb_resume_kind kind, int th
         stop_signal(stop, SIGTRAP, current, GDB_REASON_REPLAYLOG_BEGIN);
         return GDB_RUN_STOPPED; /* a live machine has no history */
     }
-    if (kind == GDB_RESUME_STEP) {
+    if (g->replay && vm_icount(g->vm) >= g->end_icount) {
+        stop_signal(stop, SIGTRAP, current, GDB_REASON_REPLAYLOG_END);
+        return GDB_RUN_STOPPED;
+    }
+    if (kind == GDB_RESUME_STEP && !g->replay) {
         struct hart *h = hart_of(g, current);
         enum hart_stop hs;
         hart_run(h, 1, &hs);
         stop_signal(stop, SIGTRAP, current, GDB_REASON_NONE);
         return GDB_RUN_STOPPED;
     }
+    /* A replay steps the whole machine by one instruction: harts keep their recorded
+     * interleaving, so the step lands on whichever hart runs next. */
+    uint64_t slice = kind == GDB_RESUME_STEP ? 1 : RUN_SLICE;
+    if (g->replay && g->end_icount - vm_icount(g->vm) < slice)
+        slice = g->end_icount - vm_icount(g->vm);
+    uint64_t before[8] = { 0 };
+    unsigned n = vm_num_harts(g->vm) < 8 ? vm_num_harts(g->vm) : 8;
+    for (unsigned i = 0; i < n; i++)
+        before[i] = vm_hart(g->vm, i)->icount;
     struct vm_exit ex;
-    vm_run(g->vm, RUN_SLICE, &ex);
+    vm_run(g->vm, slice, &ex);
+    if (kind == GDB_RESUME_STEP)
+        for (unsigned i = 0; i < n; i++)
+            if (vm_hart(g->vm, i)->icount != before[i])
+                current = (int)i + 1; /* the hart that took the step */
+    if (g->replay && g->diverged && g->diverged(g->diverged_ctx)) {
+        stop_signal(stop, SIGTRAP, current, GDB_REASON_NONE);
+        return GDB_RUN_STOPPED;
+    }
+    if (kind == GDB_RESUME_STEP && ex.reason == VM_EXIT_INSN_LIMIT) {
+        stop_signal(stop, SIGTRAP, current, GDB_REASON_NONE);
+        return GDB_RUN_STOPPED;
+    }
+    if (g->replay && ex.reason == VM_EXIT_INSN_LIMIT && vm_icount(g->vm) >= g->end_icount) {
+        stop_signal(stop, SIGTRAP, current, GDB_REASON_REPLAYLOG_END);
+        return GDB_RUN_STOPPED;
+    }
     switch (ex.reason) {
     case VM_EXIT_INSN_LIMIT:
         return GDB_RUN_RUNNING;
@@ -244,12 +277,12 @@ static int glue_monitor(void *ctx, const char *command, void (*out)(void *, cons
     if (!strcmp(command, "help") || !*command) {
         out(octx, "rewind monitor commands:\n"
                   "  help          this text\n"
-                  "  icount        instructions retired, per hart and in all\n"
+                  "  icount, when  instructions retired, per hart and in all\n"
                   "  info          the machine: harts, their mode and pc\n"
                   "  phys on|off   gdb addresses are guest physical (on) or virtual (off)\n");
         return 0;
     }
-    if (!strcmp(command, "icount")) {
+    if (!strcmp(command, "icount") || !strcmp(command, "when")) {
         for (unsigned i = 0; i < vm_num_harts(g->vm); i++) {
             snprintf(line, sizeof(line), "hart %u: %" PRIu64 "\n", i, vm_hart(g->vm, i)->icount);
             out(octx, line);

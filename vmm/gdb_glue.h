@@ -16,6 +16,12 @@ struct gdb_glue {
     bool killed;
     bool exited;
     struct vm_exit last_exit;
+    /* Serving a replay: the machine must not be changed (writes are refused) and running
+     * stops at the end of the recording (end_icount, a total instruction count). */
+    bool replay;
+    uint64_t end_icount;
+    bool (*diverged)(void *ctx);   /* the replay diverged (then it stops) */
+    void *diverged_ctx;
 };
 
 /* Fill the callback table for vm (glue must outlive the session). */

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# replay-gdb.sh REWIND DEMO_ELF — gdb driving a replay: record the demo kernel with a fixed
+# seed until it crashes, then in gdb-multiarch over `rewind replay --gdb stdio`: break on the
+# panic path, see the culprit in the backtrace, read the icount, have writes refused, step,
+# and run to the recorded end.
+set -u
+REWIND=$1
+DEMO=$2
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+"$REWIND" record -o "$TMP/demo.trace" -bios "$DEMO" --append seed=0x5eed --max-insns 600000000 \
+  < /dev/null > "$TMP/record.out" 2>&1
+status=$?
+if [ "$status" -ne 1 ]; then
+  echo "FAIL: the demo did not crash while recording (status $status)"
+  tail -5 "$TMP/record.out"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+out=$(timeout 300 gdb-multiarch -q -nx -batch -ex "set architecture riscv:rv64" "$DEMO" \
+  -ex "target remote | $REWIND replay --gdb stdio $TMP/demo.trace" \
+  -ex "break panic_report_context" -ex "continue" -ex "bt" -ex "monitor when" \
+  -ex "print \$pc = 0" -ex "stepi" -ex "delete" -ex "continue" 2>&1)
+fails=0
+for p in "Breakpoint 1, panic_report_context" "#[0-9]+ .* in (panic|panic_exception)" \
+         "(mailq|sensor)" "total: [0-9]+" "Could not write register" "exited with code 01"; do
+  if ! grep -qE -- "$p" <<<"$out"; then
+    echo "FAIL: missing /$p/"
+    fails=1
+  fi
+done
+if [ "$fails" -ne 0 ]; then
+  echo "$out" | grep -v '^\*\*\*' | tail -30
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+echo "PASS: gdb drove the replay of the demo's crash to the culprit and to the recorded end"
+echo "1 passed, 0 failed"
