@@ -65,7 +65,7 @@ int cmd_gdb(int argc, char **argv);
 int cli_serve_gdb(struct vm *vm, const struct machine_options *o, struct host_console *con);
 /* Serve a replay to gdb (forward only; writes refused) until the session ends. end_icount:
  * where the recording ends. Returns 0 or EXIT_REWIND_ERROR. */
-int cli_serve_replay_gdb(struct vm *vm, const char *where, uint64_t end_icount,
-                         bool (*diverged)(void *), void *diverged_ctx);
+struct timetravel;
+int cli_serve_replay_gdb(struct timetravel *tt, const char *where, uint64_t end_icount);
 
 #endif

@@ -141,18 +141,17 @@ int cli_serve_gdb(struct vm *vm, const struct machine_options *o, struct host_co
     return status;
 }
 
-int cli_serve_replay_gdb(struct vm *vm, const char *where, uint64_t end_icount,
-                         bool (*diverged)(void *), void *diverged_ctx)
+int cli_serve_replay_gdb(struct timetravel *tt, const char *where, uint64_t end_icount)
 {
     char err[512];
     signal(SIGPIPE, SIG_IGN);
     struct gdb_glue glue;
     struct gdb_target_ops ops;
-    gdb_glue_init(&glue, vm, &ops);
+    gdb_glue_init(&glue, timetravel_vm(tt), &ops);
     glue.replay = true;
     glue.end_icount = end_icount;
-    glue.diverged = diverged;
-    glue.diverged_ctx = diverged_ctx;
+    glue.tt = tt;
+    ops.reverse = true;
     struct gdb_transport *t;
     if (!strcmp(where, "stdio")) {
         t = gdb_transport_stdio(err, sizeof(err));

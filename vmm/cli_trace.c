@@ -14,6 +14,7 @@
 #include "vmm/elf_load.h"
 #include "replay-log/recorder.h"
 #include "replay-log/replayer.h"
+#include "replay-log/timetravel.h"
 #include "replay-log/trace.h"
 #include "vmm/snapshot.h"
 #include "vmm/state.h"
@@ -446,9 +447,15 @@ static int machine_from_trace(struct trace *t, struct machine_options *o, char *
     return 0;
 }
 
-static bool replayer_diverged_cb(void *ctx)
+/* The time-travel engine rebuilds machines with the options read from the trace. */
+struct replay_build {
+    const struct machine_options *o;
+};
+
+static struct vm *build_for_replay(void *ctx, const struct vm_config *cfg)
 {
-    return replayer_diverged(ctx);
+    struct replay_build *rb = ctx;
+    return cli_build_vm(rb->o, cfg);
 }
 
 /* Did the replay end the way the recording did? A recording stopped from outside the guest
@@ -465,7 +472,7 @@ static bool same_end(enum vm_exit_reason replayed, const char *recorded)
 int cmd_replay(int argc, char **argv, bool verify_only)
 {
     const char *path = NULL, *gdb_where = NULL;
-    uint64_t to = 0, from = 0;
+    uint64_t to = 0, from = 0, cps_from_icount = 0;
     bool stats = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--gdb") && i + 1 < argc && !verify_only) {
@@ -632,17 +639,31 @@ int cmd_replay(int argc, char **argv, bool verify_only)
         cp = checkpointer_create(NULL, vm); /* hashes of the restored pages are the baseline */
         fprintf(stderr, "rewind: starting at checkpoint %llu (icount %" PRIu64 ")\n",
                 (unsigned long long)from, cps[k].icount);
+        cps_from_icount = cps[k].icount;
     }
     if (gdb_where) {
-        /* gdb drives the replay forward; its console output goes to stderr when gdb talks
-         * over stdio. */
-        int rc = cli_serve_replay_gdb(vm, gdb_where, limit, replayer_diverged_cb, rep);
-        if (replayer_diverged(rep))
-            fprintf(stderr, "rewind: replay of %s diverged\n%s\n", path, replayer_report(rep));
+        /* gdb drives the replay, forwards and backwards: the time-travel engine rebuilds the
+         * machine whenever the replay goes back. */
         checkpointer_destroy(cp);
         free(cps);
         vm_destroy(vm);
         replayer_destroy(rep);
+        struct replay_build rb = { .o = &o };
+        struct vm_config base = { .console_write = host_console_write, .console_ctx = &con };
+        struct timetravel *tt = timetravel_create(t, !is_complete, base, build_for_replay, &rb,
+                                                  err, sizeof(err));
+        int rc = EXIT_REWIND_ERROR;
+        if (!tt) {
+            fprintf(stderr, "rewind: %s\n", err);
+        } else {
+            if (from && timetravel_seek(tt, cps_from_icount, err, sizeof(err)))
+                fprintf(stderr, "rewind: %s\n", err);
+            rc = cli_serve_replay_gdb(tt, gdb_where, limit);
+            if (replayer_diverged(timetravel_replayer(tt)))
+                fprintf(stderr, "rewind: replay of %s diverged\n%s\n", path,
+                        replayer_report(timetravel_replayer(tt)));
+            timetravel_destroy(tt);
+        }
         cleanup_files(&files);
         trace_close(t);
         return rc;

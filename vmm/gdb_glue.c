@@ -152,6 +152,87 @@ static void stop_signal(struct gdb_stop *stop, int sig, int thread, enum gdb_sto
     stop->reason = reason;
 }
 
+/* Set gdb's breakpoints and watchpoints again on a machine rebuilt by a seek. */
+static void reapply(struct gdb_glue *g)
+{
+    g->vm = timetravel_vm(g->tt);
+    for (int i = 0; i < g->nbp; i++)
+        vm_break_at(g->vm, g->bps[i]);
+    for (int i = 0; i < g->nwatch; i++)
+        vm_watch_add(g->vm, g->watches[i].addr, g->watches[i].len, g->watches[i].type);
+}
+
+static bool seek(struct gdb_glue *g, uint64_t icount)
+{
+    char err[256];
+    int rc = timetravel_seek(g->tt, icount, err, sizeof(err));
+    reapply(g);
+    return rc == 0;
+}
+
+/* Back one instruction of the whole machine: rebuild the past and run up to just before. */
+static enum gdb_run_result reverse_step(struct gdb_glue *g, int current, struct gdb_stop *stop)
+{
+    uint64_t now = vm_icount(g->vm);
+    if (now == 0) {
+        stop_signal(stop, SIGTRAP, current, GDB_REASON_REPLAYLOG_BEGIN);
+        return GDB_RUN_STOPPED;
+    }
+    uint64_t before[8] = { 0 };
+    unsigned n = vm_num_harts(g->vm) < 8 ? vm_num_harts(g->vm) : 8;
+    for (unsigned i = 0; i < n; i++)
+        before[i] = vm_hart(g->vm, i)->icount;
+    seek(g, now - 1);
+    for (unsigned i = 0; i < n; i++)
+        if (vm_hart(g->vm, i)->icount != before[i])
+            current = (int)i + 1; /* the hart whose instruction was undone */
+    stop_signal(stop, SIGTRAP, current, GDB_REASON_NONE);
+    return GDB_RUN_STOPPED;
+}
+
+/* Back to the last breakpoint or watchpoint hit before now: replay the past with them set,
+ * remember the last hit, and go there. A watchpoint stops before the instruction that
+ * touched the range. Without a hit, the replay stops at its beginning. */
+static enum gdb_run_result reverse_continue(struct gdb_glue *g, int current, struct gdb_stop *stop)
+{
+    uint64_t now = vm_icount(g->vm);
+    bool found = false;
+    uint64_t at = 0, watch_addr = 0;
+    int hart = current;
+    enum gdb_stop_reason reason = GDB_REASON_NONE;
+    seek(g, 0);
+    timetravel_mute(g->tt, true);
+    while (vm_icount(g->vm) < now) {
+        struct vm_exit ex;
+        vm_run(g->vm, now - vm_icount(g->vm), &ex);
+        uint64_t ic = vm_icount(g->vm);
+        if (ex.reason == VM_EXIT_BREAKPOINT && ic < now) {
+            found = true;
+            at = ic;
+            hart = (int)ex.hart + 1;
+            reason = GDB_REASON_SWBREAK;
+        } else if (ex.reason == VM_EXIT_WATCHPOINT && ic <= now && ic > 0) {
+            found = true;
+            at = ic - 1;
+            hart = (int)ex.hart + 1;
+            watch_addr = ex.watch_addr;
+            reason = ex.watch_type == HART_WATCH_WRITE ? GDB_REASON_WATCH
+                   : ex.watch_type == HART_WATCH_READ ? GDB_REASON_RWATCH : GDB_REASON_AWATCH;
+        } else if (ex.reason != VM_EXIT_BREAKPOINT && ex.reason != VM_EXIT_WATCHPOINT) {
+            break;
+        }
+    }
+    timetravel_mute(g->tt, false);
+    seek(g, found ? at : 0);
+    if (!found) {
+        stop_signal(stop, SIGTRAP, current, GDB_REASON_REPLAYLOG_BEGIN);
+        return GDB_RUN_STOPPED;
+    }
+    stop_signal(stop, SIGTRAP, hart, reason);
+    stop->watch_addr = watch_addr;
+    return GDB_RUN_STOPPED;
+}
+
 static enum gdb_run_result glue_run(void *ctx, enum gdb_resume_kind kind, int thread, bool first,
                                     bool interrupt, struct gdb_stop *stop)
 {
@@ -169,8 +250,12 @@ static enum gdb_run_result glue_run(void *ctx, enum gdb_resume_kind kind, int th
         return GDB_RUN_STOPPED;
     }
     if (kind == GDB_RESUME_REVERSE_CONTINUE || kind == GDB_RESUME_REVERSE_STEP) {
-        stop_signal(stop, SIGTRAP, current, GDB_REASON_REPLAYLOG_BEGIN);
-        return GDB_RUN_STOPPED; /* a live machine has no history */
+        if (!g->tt) {
+            stop_signal(stop, SIGTRAP, current, GDB_REASON_REPLAYLOG_BEGIN);
+            return GDB_RUN_STOPPED; /* a live machine has no history */
+        }
+        return kind == GDB_RESUME_REVERSE_STEP ? reverse_step(g, current, stop)
+                                               : reverse_continue(g, current, stop);
     }
     if (g->replay && vm_icount(g->vm) >= g->end_icount) {
         stop_signal(stop, SIGTRAP, current, GDB_REASON_REPLAYLOG_END);
@@ -198,6 +283,10 @@ static enum gdb_run_result glue_run(void *ctx, enum gdb_resume_kind kind, int th
         for (unsigned i = 0; i < n; i++)
             if (vm_hart(g->vm, i)->icount != before[i])
                 current = (int)i + 1; /* the hart that took the step */
+    if (g->replay && g->tt && replayer_diverged(timetravel_replayer(g->tt))) {
+        stop_signal(stop, SIGTRAP, current, GDB_REASON_NONE);
+        return GDB_RUN_STOPPED;
+    }
     if (g->replay && g->diverged && g->diverged(g->diverged_ctx)) {
         stop_signal(stop, SIGTRAP, current, GDB_REASON_NONE);
         return GDB_RUN_STOPPED;
@@ -249,8 +338,17 @@ static int glue_breakpoint(void *ctx, enum gdb_bp_type type, uint64_t addr, uint
     struct gdb_glue *g = ctx;
     (void)kind;
     if (type == GDB_BP_SW || type == GDB_BP_HW) {
-        if (insert)
-            return vm_break_at(g->vm, addr) ? -1 : 0;
+        if (insert) {
+            if (g->nbp >= 64 || vm_break_at(g->vm, addr))
+                return -1;
+            g->bps[g->nbp++] = addr;
+            return 0;
+        }
+        for (int i = 0; i < g->nbp; i++)
+            if (g->bps[i] == addr) {
+                g->bps[i] = g->bps[--g->nbp];
+                break;
+            }
         return vm_break_remove(g->vm, addr) ? -1 : 0;
     }
     /* Watchpoints: exact, on every load or store that touches [addr, addr + kind). */
@@ -258,8 +356,20 @@ static int glue_breakpoint(void *ctx, enum gdb_bp_type type, uint64_t addr, uint
            : type == GDB_WP_READ ? HART_WATCH_READ : HART_WATCH_ACCESS;
     if (kind == 0 || kind > 4096)
         return -1;
-    if (insert)
-        return vm_watch_add(g->vm, addr, kind, wt) ? -1 : 0;
+    if (insert) {
+        if (g->nwatch >= 16 || vm_watch_add(g->vm, addr, kind, wt))
+            return -1;
+        g->watches[g->nwatch].addr = addr;
+        g->watches[g->nwatch].len = kind;
+        g->watches[g->nwatch].type = wt;
+        g->nwatch++;
+        return 0;
+    }
+    for (int i = 0; i < g->nwatch; i++)
+        if (g->watches[i].addr == addr && g->watches[i].len == kind && g->watches[i].type == wt) {
+            g->watches[i] = g->watches[--g->nwatch];
+            break;
+        }
     return vm_watch_remove(g->vm, addr, kind, wt) ? -1 : 0;
 }
 

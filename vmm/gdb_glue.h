@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "gdb/gdbstub.h"
+#include "replay-log/timetravel.h"
 #include "vmm/vm.h"
 
 struct gdb_glue {
@@ -22,6 +23,13 @@ struct gdb_glue {
     uint64_t end_icount;
     bool (*diverged)(void *ctx);   /* the replay diverged (then it stops) */
     void *diverged_ctx;
+    /* With a time-travel engine the replay also runs backwards (vm follows the engine). */
+    struct timetravel *tt;
+    /* what gdb inserted, to set again on a machine rebuilt by a seek */
+    uint64_t bps[64];
+    int nbp;
+    struct { uint64_t addr, len; int type; } watches[16];
+    int nwatch;
 };
 
 /* Fill the callback table for vm (glue must outlive the session). */

@@ -35,4 +35,33 @@ if [ "$fails" -ne 0 ]; then
   exit 1
 fi
 echo "PASS: gdb drove the replay of the demo's crash to the culprit and to the recorded end"
-echo "1 passed, 0 failed"
+
+# Backwards: reverse-stepi undoes exactly one instruction; a watchpoint on the corrupted link
+# walks back to the stores that wrote it; reverse-continue to a breakpoint hit many times
+# lands on its last hit before now; at the start of the recording gdb hears replaylog begin.
+out=$(timeout 600 gdb-multiarch -q -nx -batch -ex "set architecture riscv:rv64" "$DEMO" \
+  -ex "target remote | $REWIND replay --gdb stdio $TMP/demo.trace" \
+  -ex "break panic_report_context" -ex "continue" -ex "monitor when" -ex "reverse-stepi" \
+  -ex "monitor when" -ex "delete" -ex "watch -l *bad_link" -ex "reverse-continue" -ex "bt 2" \
+  -ex "delete" -ex "break sensor_publish" -ex "reverse-continue" -ex "monitor when" \
+  -ex "delete" -ex "reverse-continue" 2>&1)
+whens=($(grep -E '^total: [0-9]+' <<<"$out" | awk '{print $2}'))
+fails=0
+if [ "${#whens[@]}" -lt 3 ] || [ $((whens[0] - whens[1])) -ne 1 ] || [ "${whens[2]}" -ge "${whens[1]}" ]; then
+  echo "FAIL: reverse-stepi / reverse-continue icounts: ${whens[*]}"
+  fails=1
+fi
+for p in "atchpoint 2: -location \*bad_link" "#0  .* in (msg_free|mailq_[a-z_]+|msg_alloc)" \
+         "Breakpoint 3, sensor_publish" "No more reverse-execution history"; do
+  if ! grep -qE -- "$p" <<<"$out"; then
+    echo "FAIL: missing /$p/"
+    fails=1
+  fi
+done
+if [ "$fails" -ne 0 ]; then
+  echo "$out" | grep -v '^\*\*\*' | tail -40
+  echo "1 passed, 1 failed"
+  exit 1
+fi
+echo "PASS: reverse-stepi, reverse-continue to a watchpoint and to a breakpoint, start of history"
+echo "2 passed, 0 failed"
