@@ -205,7 +205,19 @@ int cmd_gdb(int argc, char **argv)
     size_t pos = 0;
     char q[4200];
     shell_quote(q, sizeof(q), self);
-    pos += (size_t)snprintf(command + pos, sizeof(command) - pos, "target remote | %s run --gdb stdio", q);
+    /* `rewind gdb TRACE [--at ...]` debugs a recording; otherwise the arguments describe a
+     * machine to run live. */
+    bool trace = argc > 1 && argv[1][0] != '-' && access(argv[1], R_OK) == 0 &&
+                 !vm_file_is_linux_image(argv[1]);
+    FILE *f = trace ? fopen(argv[1], "rb") : NULL;
+    if (f) {
+        char magic[16] = { 0 };
+        trace = fread(magic, 1, 16, f) == 16 && !memcmp(magic, "SQLite format 3", 15);
+        fclose(f);
+    }
+    pos += (size_t)snprintf(command + pos, sizeof(command) - pos,
+                            trace ? "target remote | %s replay --gdb stdio" :
+                                    "target remote | %s run --gdb stdio", q);
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--symbols") && i + 1 < argc) {
             symbols = argv[++i];

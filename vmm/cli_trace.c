@@ -471,12 +471,16 @@ static bool same_end(enum vm_exit_reason replayed, const char *recorded)
 
 int cmd_replay(int argc, char **argv, bool verify_only)
 {
-    const char *path = NULL, *gdb_where = NULL;
+    const char *path = NULL, *gdb_where = NULL, *at = NULL;
     uint64_t to = 0, from = 0, cps_from_icount = 0;
     bool stats = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--gdb") && i + 1 < argc && !verify_only) {
             gdb_where = argv[++i];
+            continue;
+        }
+        if (!strcmp(argv[i], "--at") && i + 1 < argc && !verify_only) {
+            at = argv[++i];
             continue;
         }
         if ((!strcmp(argv[i], "--from") || !strcmp(argv[i], "-from")) && i + 1 < argc) {
@@ -656,7 +660,12 @@ int cmd_replay(int argc, char **argv, bool verify_only)
         if (!tt) {
             fprintf(stderr, "rewind: %s\n", err);
         } else {
-            if (from && timetravel_seek(tt, cps_from_icount, err, sizeof(err)))
+            uint64_t start_at = from ? cps_from_icount : 0;
+            if (at && !strcmp(at, "end"))
+                start_at = limit; /* the end of the recording: the crash, the exit */
+            else if (at && (parse_u64(at, &start_at) || start_at > limit))
+                start_at = limit;
+            if (start_at && timetravel_seek(tt, start_at, err, sizeof(err)))
                 fprintf(stderr, "rewind: %s\n", err);
             rc = cli_serve_replay_gdb(tt, gdb_where, limit);
             if (replayer_diverged(timetravel_replayer(tt)))

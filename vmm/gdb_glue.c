@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vmm/gdb_target_xml.h"
@@ -389,7 +390,9 @@ static int glue_monitor(void *ctx, const char *command, void (*out)(void *, cons
                   "  help          this text\n"
                   "  icount, when  instructions retired, per hart and in all\n"
                   "  info          the machine: harts, their mode and pc\n"
-                  "  phys on|off   gdb addresses are guest physical (on) or virtual (off)\n");
+                  "  phys on|off   gdb addresses are guest physical (on) or virtual (off)\n"
+                  "  goto N        (replay) move to instruction count N, back or forth\n"
+                  "  info trace    (replay) where the replay is in the recording\n");
         return 0;
     }
     if (!strcmp(command, "icount") || !strcmp(command, "when")) {
@@ -411,6 +414,27 @@ static int glue_monitor(void *ctx, const char *command, void (*out)(void *, cons
             out(octx, line);
         }
         snprintf(line, sizeof(line), "addresses: %s\n", g->physical ? "physical" : "virtual");
+        out(octx, line);
+        return 0;
+    }
+    if (!strncmp(command, "goto ", 5) && g->tt) {
+        char *end;
+        unsigned long long target = strtoull(command + 5, &end, 0);
+        if (end == command + 5 || *end || target > g->end_icount) {
+            snprintf(line, sizeof(line), "goto: an instruction count from 0 to %llu\n",
+                     (unsigned long long)g->end_icount);
+            out(octx, line);
+            return -1;
+        }
+        seek(g, target);
+        snprintf(line, sizeof(line), "now at icount %llu (gdb: use 'flushregs' or 'stepi 0' to "
+                 "refresh its view)\n", (unsigned long long)vm_icount(g->vm));
+        out(octx, line);
+        return 0;
+    }
+    if (!strcmp(command, "info trace") && g->tt) {
+        snprintf(line, sizeof(line), "replaying a recording of %llu instructions; now at %llu\n",
+                 (unsigned long long)g->end_icount, (unsigned long long)vm_icount(g->vm));
         out(octx, line);
         return 0;
     }
