@@ -100,6 +100,17 @@ void timetravel_destroy(struct timetravel *tt)
     free(tt);
 }
 
+struct trace *timetravel_trace(struct timetravel *tt)
+{
+    return tt->trace;
+}
+
+int timetravel_checkpoints(struct timetravel *tt, const struct trace_checkpoint **cps)
+{
+    *cps = tt->cps;
+    return tt->ncp;
+}
+
 struct vm *timetravel_vm(struct timetravel *tt)
 {
     return tt->vm;

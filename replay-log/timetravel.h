@@ -31,6 +31,10 @@ struct replayer *timetravel_replayer(struct timetravel *tt);
  * watchpoints must be set again). Returns 0, or -1 with a message. */
 int timetravel_seek(struct timetravel *tt, uint64_t icount, char *err, size_t errlen);
 
+struct trace *timetravel_trace(struct timetravel *tt);
+/* The trace's checkpoints (icount order) usable for seeking; returns how many. */
+int timetravel_checkpoints(struct timetravel *tt, const struct trace_checkpoint **cps);
+
 /* Hide console output (while a debugger scans the past). */
 void timetravel_mute(struct timetravel *tt, bool muted);
 

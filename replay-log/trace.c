@@ -725,6 +725,44 @@ int trace_checkpoints(struct trace *t, struct trace_checkpoint *out, int max)
     return n;
 }
 
+int trace_describe_events(struct trace *t, uint64_t from, uint64_t to, int max, bool newest_first,
+                          void (*out)(void *ctx, const char *line), void *ctx)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(t->db, newest_first
+                               ? "SELECT seq, icount, hart, kind, pc, value, CAST(blob AS TEXT) "
+                                 "FROM events WHERE icount BETWEEN ? AND ? ORDER BY seq DESC LIMIT ?"
+                               : "SELECT seq, icount, hart, kind, pc, value, CAST(blob AS TEXT) "
+                                 "FROM events WHERE icount BETWEEN ? AND ? ORDER BY seq LIMIT ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
+    sqlite3_bind_int(st, 3, max);
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char line[256], text[72] = "";
+        const unsigned char *b = sqlite3_column_text(st, 6);
+        const char *kind = (const char *)sqlite3_column_text(st, 3);
+        if (b) { /* printable preview of the bytes */
+            size_t k = 0;
+            for (size_t i = 0; b[i] && k + 1 < sizeof(text) && i < 60; i++)
+                text[k++] = (b[i] >= 0x20 && b[i] < 0x7f) ? (char)b[i] : '.';
+            text[k] = 0;
+        }
+        snprintf(line, sizeof(line), "%8lld  icount %-12lld hart %d  %-11s pc 0x%llx value 0x%llx%s%s%s\n",
+                 (long long)sqlite3_column_int64(st, 0), (long long)sqlite3_column_int64(st, 1),
+                 sqlite3_column_int(st, 2), kind ? kind : "?",
+                 (unsigned long long)sqlite3_column_int64(st, 4),
+                 (unsigned long long)sqlite3_column_int64(st, 5), b ? " \"" : "", text,
+                 b ? "\"" : "");
+        out(ctx, line);
+        n++;
+    }
+    sqlite3_finalize(st);
+    return n;
+}
+
 int trace_count_kind(struct trace *t, enum trace_kind k, uint64_t *count)
 {
     sqlite3_stmt *st;

@@ -107,6 +107,11 @@ int trace_load_checkpoint(struct trace *t, int64_t id, uint8_t *ram, uint64_t ra
 /* Checkpoints in icount order: fills up to max; returns how many there are (-1: error). */
 int trace_checkpoints(struct trace *t, struct trace_checkpoint *out, int max);
 
+/* Describe events with icount in [from, to], at most max rows (the newest first if
+ * newest_first), one line each, to out. Returns how many. */
+int trace_describe_events(struct trace *t, uint64_t from, uint64_t to, int max, bool newest_first,
+                          void (*out)(void *ctx, const char *line), void *ctx);
+
 /* Counts by kind (for info). */
 int trace_count_kind(struct trace *t, enum trace_kind k, uint64_t *count);
 /* The largest icount of any event (for incomplete traces). */

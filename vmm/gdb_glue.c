@@ -392,7 +392,11 @@ static int glue_monitor(void *ctx, const char *command, void (*out)(void *, cons
                   "  info          the machine: harts, their mode and pc\n"
                   "  phys on|off   gdb addresses are guest physical (on) or virtual (off)\n"
                   "  goto N        (replay) move to instruction count N, back or forth\n"
-                  "  info trace    (replay) where the replay is in the recording\n");
+                  "  info trace    (replay) where the replay is in the recording\n"
+                  "  events [N|A..B]  (replay) the N recorded events before now (newest first),\n"
+                  "                or those between two icounts\n"
+                  "  checkpoints   (replay) the trace's checkpoints\n"
+                  "  restart K     (replay) go to checkpoint K\n");
         return 0;
     }
     if (!strcmp(command, "icount") || !strcmp(command, "when")) {
@@ -431,6 +435,59 @@ static int glue_monitor(void *ctx, const char *command, void (*out)(void *, cons
                  "refresh its view)\n", (unsigned long long)vm_icount(g->vm));
         out(octx, line);
         return 0;
+    }
+    if (!strncmp(command, "events", 6) && g->tt &&
+        (command[6] == 0 || command[6] == ' ')) {
+        /* events [N] (the N around now, default 10) or events FROM..TO */
+        uint64_t now = vm_icount(g->vm), from = now > 1000000 ? now - 1000000 : 0, to = now;
+        int max = 10;
+        const char *arg = command + 6;
+        while (*arg == ' ')
+            arg++;
+        const char *dots = strstr(arg, "..");
+        if (dots) {
+            from = strtoull(arg, NULL, 0);
+            to = strtoull(dots + 2, NULL, 0);
+            max = 200;
+        } else {
+            if (*arg)
+                max = atoi(arg);
+            if (max < 1 || max > 1000)
+                max = 10;
+            from = 0;
+        }
+        int n = trace_describe_events(timetravel_trace(g->tt), from, to, max, !dots, out, octx);
+        snprintf(line, sizeof(line), "%d events (icount %llu..%llu; now %llu)\n", n < 0 ? 0 : n,
+                 (unsigned long long)from, (unsigned long long)to, (unsigned long long)now);
+        out(octx, line);
+        return n < 0 ? -1 : 0;
+    }
+    if (!strcmp(command, "checkpoints") && g->tt) {
+        const struct trace_checkpoint *cps;
+        int n = timetravel_checkpoints(g->tt, &cps);
+        for (int i = 0; i < n; i++) {
+            snprintf(line, sizeof(line), "checkpoint %lld at icount %llu\n", (long long)cps[i].id,
+                     (unsigned long long)cps[i].icount);
+            out(octx, line);
+        }
+        snprintf(line, sizeof(line), "%d checkpoints in the trace\n", n);
+        out(octx, line);
+        return 0;
+    }
+    if (!strncmp(command, "restart ", 8) && g->tt) {
+        const struct trace_checkpoint *cps;
+        int n = timetravel_checkpoints(g->tt, &cps);
+        long long id = atoll(command + 8);
+        for (int i = 0; i < n; i++)
+            if (cps[i].id == id) {
+                seek(g, cps[i].icount);
+                snprintf(line, sizeof(line), "at checkpoint %lld, icount %llu\n", id,
+                         (unsigned long long)vm_icount(g->vm));
+                out(octx, line);
+                return 0;
+            }
+        out(octx, "no such checkpoint (monitor checkpoints lists them)\n");
+        return -1;
     }
     if (!strcmp(command, "info trace") && g->tt) {
         snprintf(line, sizeof(line), "replaying a recording of %llu instructions; now at %llu\n",

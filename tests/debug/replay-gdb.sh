@@ -20,10 +20,12 @@ fi
 out=$(timeout 300 gdb-multiarch -q -nx -batch -ex "set architecture riscv:rv64" "$DEMO" \
   -ex "target remote | $REWIND replay --gdb stdio $TMP/demo.trace" \
   -ex "break panic_report_context" -ex "continue" -ex "bt" -ex "monitor when" \
+  -ex "monitor events 2" -ex "monitor checkpoints" -ex "monitor info trace" \
   -ex "print \$pc = 0" -ex "stepi" -ex "delete" -ex "continue" 2>&1)
 fails=0
 for p in "Breakpoint 1, panic_report_context" "#[0-9]+ .* in (panic|panic_exception)" \
-         "(mailq|sensor)" "total: [0-9]+" "Could not write register" "exited with code 01"; do
+         "(mailq|sensor)" "total: [0-9]+" "2 events \(icount" "checkpoint 1 at icount 50000000" \
+         "replaying a recording of" "Could not write register" "exited with code 01"; do
   if ! grep -qE -- "$p" <<<"$out"; then
     echo "FAIL: missing /$p/"
     fails=1
