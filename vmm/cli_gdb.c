@@ -194,6 +194,13 @@ static void shell_quote(char *out, size_t outlen, const char *s)
 int cmd_gdb(int argc, char **argv)
 {
     const char *symbols = NULL;
+    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        printf("usage: rewind gdb [--symbols ELF] [MACHINE]   gdb-multiarch on a live machine\n"
+               "       rewind gdb TRACE [--at end|ICOUNT] [--symbols ELF]\n"
+               "                                             gdb-multiarch on a recording\n"
+               "see 'rewind help' for the MACHINE options and docs/gdb.md for the commands\n");
+        return 0;
+    }
     char command[8192];
     char self[4096];
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);

@@ -192,8 +192,11 @@ static enum gdb_run_result reverse_step(struct gdb_glue *g, int current, struct 
 }
 
 /* Back to the last breakpoint or watchpoint hit before now: replay the past with them set,
- * remember the last hit, and go there. A watchpoint stops before the instruction that
- * touched the range. Without a hit, the replay stops at its beginning. */
+ * remember the last hit, and go there. gdb treats RISC-V watchpoints as non-steppable (they
+ * fire before the access) and, after a watchpoint stop, steps once more in the direction of
+ * travel with watchpoints removed. So a reverse watchpoint is reported just after the
+ * instruction that touched the range, and gdb's own reverse step lands before it, with the pc
+ * on that instruction. Without a hit, the replay stops at its beginning. */
 static enum gdb_run_result reverse_continue(struct gdb_glue *g, int current, struct gdb_stop *stop)
 {
     uint64_t now = vm_icount(g->vm);
@@ -214,7 +217,7 @@ static enum gdb_run_result reverse_continue(struct gdb_glue *g, int current, str
             reason = GDB_REASON_SWBREAK;
         } else if (ex.reason == VM_EXIT_WATCHPOINT && ic <= now && ic > 0) {
             found = true;
-            at = ic - 1;
+            at = ic;
             hart = (int)ex.hart + 1;
             watch_addr = ex.watch_addr;
             reason = ex.watch_type == HART_WATCH_WRITE ? GDB_REASON_WATCH
@@ -309,6 +312,11 @@ static enum gdb_run_result glue_run(void *ctx, enum gdb_resume_kind kind, int th
         return GDB_RUN_STOPPED;
     case VM_EXIT_WATCHPOINT:
         g->thread = (int)ex.hart + 1;
+        /* The hart stops after the access; gdb expects RISC-V's "before the access" and
+         * steps over it itself. A replay can go back one instruction to give it exactly
+         * that; a live machine cannot (documented in docs/gdb.md). */
+        if (g->tt && vm_icount(g->vm) > 0)
+            seek(g, vm_icount(g->vm) - 1);
         stop_signal(stop, SIGTRAP, g->thread,
                     ex.watch_type == HART_WATCH_WRITE ? GDB_REASON_WATCH
                     : ex.watch_type == HART_WATCH_READ ? GDB_REASON_RWATCH : GDB_REASON_AWATCH);
