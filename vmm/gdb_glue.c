@@ -204,27 +204,47 @@ static enum gdb_run_result reverse_continue(struct gdb_glue *g, int current, str
     uint64_t at = 0, watch_addr = 0;
     int hart = current;
     enum gdb_stop_reason reason = GDB_REASON_NONE;
-    seek(g, 0);
+    const struct trace_checkpoint *cps;
+    int ncp = timetravel_checkpoints(g->tt, &cps);
     timetravel_mute(g->tt, true);
-    while (vm_icount(g->vm) < now) {
-        struct vm_exit ex;
-        vm_run(g->vm, now - vm_icount(g->vm), &ex);
-        uint64_t ic = vm_icount(g->vm);
-        if (ex.reason == VM_EXIT_BREAKPOINT && ic < now) {
-            found = true;
-            at = ic;
-            hart = (int)ex.hart + 1;
-            reason = GDB_REASON_SWBREAK;
-        } else if (ex.reason == VM_EXIT_WATCHPOINT && ic <= now && ic > 0) {
-            found = true;
-            at = ic;
-            hart = (int)ex.hart + 1;
-            watch_addr = ex.watch_addr;
-            reason = ex.watch_type == HART_WATCH_WRITE ? GDB_REASON_WATCH
-                   : ex.watch_type == HART_WATCH_READ ? GDB_REASON_RWATCH : GDB_REASON_AWATCH;
-        } else if (ex.reason != VM_EXIT_BREAKPOINT && ex.reason != VM_EXIT_WATCHPOINT) {
-            break;
+    /* Scan the spans between checkpoints from the newest back, each one forwards from its
+     * checkpoint, and stop at the first span with a hit. The newest span ends at now (a
+     * breakpoint exactly at now is where we are, not a hit); an older one runs one
+     * instruction past its end, so a breakpoint at the boundary (where the newer span's run
+     * started, which does not stop on it) is seen, while the access made by that extra
+     * instruction belongs to the newer span. */
+    for (uint64_t span_end = now;;) {
+        uint64_t span_start = 0;
+        for (int i = 0; i < ncp; i++)
+            if (cps[i].icount < span_end && cps[i].icount > span_start)
+                span_start = cps[i].icount;
+        bool newest = span_end == now;
+        uint64_t limit = newest ? now : span_end + 1;
+        seek(g, span_start);
+        while (vm_icount(g->vm) < limit) {
+            struct vm_exit ex;
+            vm_run(g->vm, limit - vm_icount(g->vm), &ex);
+            uint64_t ic = vm_icount(g->vm);
+            if (ex.reason == VM_EXIT_BREAKPOINT && ic < limit) {
+                found = true;
+                at = ic;
+                hart = (int)ex.hart + 1;
+                reason = GDB_REASON_SWBREAK;
+            } else if (ex.reason == VM_EXIT_WATCHPOINT && ic <= span_end && ic > 0) {
+                found = true;
+                at = ic;
+                hart = (int)ex.hart + 1;
+                watch_addr = ex.watch_addr;
+                reason = ex.watch_type == HART_WATCH_WRITE ? GDB_REASON_WATCH
+                       : ex.watch_type == HART_WATCH_READ ? GDB_REASON_RWATCH
+                                                          : GDB_REASON_AWATCH;
+            } else if (ex.reason != VM_EXIT_BREAKPOINT && ex.reason != VM_EXIT_WATCHPOINT) {
+                break;
+            }
         }
+        if (found || span_start == 0)
+            break;
+        span_end = span_start;
     }
     timetravel_mute(g->tt, false);
     seek(g, found ? at : 0);

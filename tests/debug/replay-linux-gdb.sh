@@ -5,6 +5,7 @@
 # returns to the same icount and registers (across hart switches: both harts run in that
 # span); reverse-continue to a kernel breakpoint hit several times lands on its previous hit;
 # reverse-finish leaves a kernel function for its caller; a reverse watchpoint on jiffies.
+# Checkpoints every 3M instructions, so seeks and reverse-continue cross them.
 set -u
 REWIND=$1
 VMLINUX=$2
@@ -12,7 +13,7 @@ IMAGE=$3
 INITRD=$4
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-"$REWIND" record -o "$TMP/linux.trace" -kernel "$IMAGE" -initrd "$INITRD" \
+"$REWIND" record -o "$TMP/linux.trace" --checkpoint-every 3000000 -kernel "$IMAGE" -initrd "$INITRD" \
   -append console=ttyS0 -smp 2 < /dev/null > "$TMP/record.out" 2>&1 || {
   echo "FAIL: recording the Linux boot failed"; tail -5 "$TMP/record.out"
   echo "0 passed, 1 failed"; exit 1; }
