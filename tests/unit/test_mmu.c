@@ -746,6 +746,51 @@ static void test_debugger_read(void **state)
     assert_int_equal(hart_vread(&m->h, 0x00401ffc, buf, 8), EXC_LOAD_PAGE_FAULT);
 }
 
+/* Watchpoints: only the accesses that touch a watched range stop the hart, right after the
+ * instruction; the rest of its page and other pages are unaffected (they may stay in the
+ * TLB), and a read watch ignores stores. */
+static void test_watchpoints_by_page(void **state)
+{
+    struct machine *m = *state;
+    org(m, CODE_BASE);
+    uint64_t first = emit(m, SD(2, 0, 1));     /* other page: no stop */
+    emit(m, LD(3, 0, 1));
+    emit(m, SD(2, 8, 4));                      /* watched page, next to the range: no stop */
+    uint64_t hit = emit(m, SD(2, 0, 4));       /* the watched doubleword: stop after it */
+    uint64_t after = emit(m, LD(3, 0, 4));     /* a load of it: no stop for a write watch */
+    emit(m, SD(2, 0, 1));
+    emit(m, SD(2, 0, 1));
+    emit(m, J_SELF);
+    (void)first;
+    m->h.x[1] = DATA_BASE;                     /* a page with no watch */
+    m->h.x[4] = DATA_BASE + 0x2000;            /* holds the watched range */
+    m->h.x[2] = 0x1122334455667788ull;
+    assert_int_equal(hart_watch_add(&m->h, DATA_BASE + 0x2000, 8, HART_WATCH_WRITE), 0);
+    uint64_t n = run(m, 100);
+    assert_int_equal(m->stop, HART_STOP_WATCH);
+    assert_int_equal(n, 4);
+    assert_int_equal(m->h.pc, after);
+    assert_int_equal(m->h.watch_hit_addr, DATA_BASE + 0x2000);
+    assert_int_equal(rd64(m, DATA_BASE + 0x2000), 0x1122334455667788ull); /* it completed */
+    assert_int_equal(rd64(m, DATA_BASE + 0x2008), 0x1122334455667788ull);
+    (void)hit;
+    m->h.watch_hit = false; /* taken by the caller, as vm_run does */
+    /* The load of the watched doubleword and the stores elsewhere run on. */
+    n = run(m, 4);
+    assert_int_equal(m->stop, HART_STOP_BUDGET);
+    assert_int_equal(n, 4);
+    assert_int_equal(m->h.x[3], 0x1122334455667788ull);
+    assert_false(m->h.watch_hit);
+    /* A read watch on the same range: stores do not stop, the load does. */
+    assert_int_equal(hart_watch_remove(&m->h, DATA_BASE + 0x2000, 8, HART_WATCH_WRITE), 0);
+    assert_int_equal(hart_watch_add(&m->h, DATA_BASE + 0x2004, 1, HART_WATCH_READ), 0);
+    m->h.pc = hit;
+    n = run(m, 100);
+    assert_int_equal(m->stop, HART_STOP_WATCH);
+    assert_int_equal(n, 2);
+    assert_int_equal(m->h.pc, after + 4);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -771,6 +816,7 @@ int main(void)
         T(test_jump_after_satp_switch_runs_new_code),
         T(test_jump_to_user_code_from_supervisor_faults),
         T(test_debugger_read),
+        T(test_watchpoints_by_page),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

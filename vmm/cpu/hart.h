@@ -162,7 +162,7 @@ struct hart {
     uint64_t breakpoints[HART_MAX_BREAKPOINTS]; /* virtual pcs */
     int breakpoint_count;
     struct hart_watch watches[HART_MAX_WATCHPOINTS];
-    int watch_count;            /* while nonzero, loads and stores bypass the TLB */
+    int watch_count;            /* loads and stores on pages they overlap bypass the TLB */
     bool watch_hit;             /* the last instruction touched a watched range */
     uint64_t watch_hit_addr;
     enum hart_watch_type watch_hit_type;

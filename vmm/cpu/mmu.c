@@ -141,6 +141,19 @@ void hart_tlb_flush_ppage(struct hart *h, uint64_t ppage, int access)
         }
 }
 
+/* Does the virtual page of vaddr overlap a range watched for this kind of access? */
+static bool page_watched(const struct hart *h, uint64_t vaddr, enum tlb_access access)
+{
+    uint64_t start = vaddr & ~0xfffull;
+    unsigned kind = access == TLB_WRITE ? HART_WATCH_WRITE : HART_WATCH_READ;
+    for (int i = 0; i < h->watch_count; i++) {
+        const struct hart_watch *w = &h->watches[i];
+        if ((w->type & kind) && w->addr <= start + 0xfff && start <= w->addr + (w->len - 1))
+            return true;
+    }
+    return false;
+}
+
 /* Translate and, when the page is plain RAM that PMP treats uniformly (and, for writes,
  * holds neither decoded code nor page tables), cache it in the TLB. Returns 0 or a cause;
  * *host is the host address of paddr when the page is RAM/ROM accessible as a whole. */
@@ -162,8 +175,9 @@ static int translate_and_fill(struct hart *h, uint64_t vaddr, enum tlb_access ac
         if (!allowed)
             return (int)access_fault_cause(access);
         *host = page_host + (*paddr & 0xfff);
-        /* Watchpoints make every load and store take this slow path (where they are seen). */
-        if ((access == TLB_EXEC || !h->watch_count) &&
+        /* Loads and stores on a page holding a watched range take this slow path (where
+         * they are seen); other pages stay in the TLB. */
+        if ((access == TLB_EXEC || !page_watched(h, vaddr, access)) &&
             (access != TLB_WRITE || !code_cache_page_guarded(h->code, page))) {
             if (access == TLB_WRITE)
                 code_cache_note_write_tlb(h->code, page);
@@ -197,7 +211,7 @@ int hart_watch_add(struct hart *h, uint64_t addr, uint64_t len, enum hart_watch_
     if (h->watch_count >= HART_MAX_WATCHPOINTS || len == 0)
         return -1;
     h->watches[h->watch_count++] = (struct hart_watch){ addr, len, type };
-    hart_tlb_flush(h); /* loads and stores must now reach the slow path */
+    hart_tlb_flush(h); /* loads and stores on its pages must now reach the slow path */
     return 0;
 }
 
