@@ -558,7 +558,12 @@ int trace_load_checkpoint(struct trace *t, int64_t id, uint8_t *ram, uint64_t ra
         return -1;
     }
     sqlite3_bind_int64(st, 1, id);
-    int rc = 0;
+    /* One decompression context for all the pages: ZSTD_decompress would set one up per
+     * page, which cost more than the decompression itself. */
+    ZSTD_DCtx *dctx = ZSTD_createDCtx();
+    int rc = dctx ? 0 : -1;
+    if (!dctx)
+        snprintf(err, errlen, "out of memory");
     while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
         uint64_t page = (uint64_t)sqlite3_column_int64(st, 0);
         if (page >= ram_pages) {
@@ -573,7 +578,7 @@ int trace_load_checkpoint(struct trace *t, int64_t id, uint8_t *ram, uint64_t ra
             continue;
         }
         size_t pz = (size_t)sqlite3_column_bytes(st, 1);
-        size_t out = ZSTD_decompress(dst, 4096, sqlite3_column_blob(st, 1), pz);
+        size_t out = ZSTD_decompressDCtx(dctx, dst, 4096, sqlite3_column_blob(st, 1), pz);
         if (ZSTD_isError(out) || out != 4096) {
             snprintf(err, errlen, "checkpoint %lld: page %llu is corrupt", (long long)id,
                      (unsigned long long)page);
@@ -581,6 +586,7 @@ int trace_load_checkpoint(struct trace *t, int64_t id, uint8_t *ram, uint64_t ra
         }
     }
     sqlite3_finalize(st);
+    ZSTD_freeDCtx(dctx);
     if (rc) {
         free(buf);
         return -1;
