@@ -21,31 +21,6 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 MACHINE=(-kernel "$IMAGE" -initrd "$INITRD" -append console=ttyS0 -smp 2)
 
-cat > "$TMP/measure.py" <<PY
-import time, gdb
-def timed(cmd):
-    t = time.monotonic()
-    gdb.execute(cmd, to_string=True)
-    return (time.monotonic() - t) * 1000.0
-def median(xs):
-    xs = sorted(xs)
-    return xs[len(xs) // 2]
-end = int(gdb.execute("monitor when", to_string=True).split("total:")[1].split()[0])
-for frac in (0.2, 0.5, 0.8, 0.99):
-    target = int(end * frac)
-    g = timed("monitor goto %d" % target)
-    gdb.execute("flushregs", to_string=True)
-    steps = [timed("reverse-stepi") for _ in range(${STEPS})]
-    print("at icount %d: goto %.1f ms, reverse-stepi median %.1f ms (min %.1f, max %.1f)"
-          % (target, g, median(steps), min(steps), max(steps)))
-gdb.execute("monitor goto %d" % end, to_string=True)
-gdb.execute("flushregs", to_string=True)
-gdb.execute("watch jiffies", to_string=True)
-rc = timed("reverse-continue")
-now = int(gdb.execute("monitor when", to_string=True).split("total:")[1].split()[0])
-print("reverse-continue from the end (%d) to the last jiffies store (%d, %d insns back): %.1f ms"
-      % (end, now, end - now, rc))
-PY
 
 for every in 50000000 2500000; do
   rm -f "$TMP/t.trace"
@@ -55,8 +30,8 @@ for every in 50000000 2500000; do
   t0=$(date +%s.%N); "$REWIND" verify "$TMP/t.trace" > /dev/null 2>&1; t1=$(date +%s.%N)
   echo "checkpoint every $every instructions: $ncp checkpoints, $(stat -c %s "$TMP/t.trace") bytes;" \
        "forward replay of the whole recording $(echo "($t1 - $t0) * 1000" | bc | cut -d. -f1) ms"
-  gdb-multiarch -q -nx -batch -ex "set architecture riscv:rv64" "$VMLINUX" \
+  STEPS=$STEPS WATCH=jiffies gdb-multiarch -q -nx -batch -ex "set architecture riscv:rv64" "$VMLINUX" \
     -ex "target remote | $REWIND replay --gdb stdio $TMP/t.trace --at end" \
-    -ex "source $TMP/measure.py" 2>&1 | grep -E '^(at icount|reverse-continue)' || {
+    -ex "source $(dirname "$0")/timetravel_measure.py" 2>&1 | grep -E '^(at icount|reverse-continue)' || {
       echo "timetravel-linux: the gdb session failed" >&2; exit 1; }
 done
