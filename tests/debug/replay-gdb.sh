@@ -39,12 +39,13 @@ fi
 echo "PASS: gdb drove the replay of the demo's crash to the culprit and to the recorded end"
 
 # Backwards: reverse-stepi undoes exactly one instruction; a watchpoint on the corrupted link
-# walks back to the stores that wrote it; reverse-continue to a breakpoint hit many times
-# lands on its last hit before now; at the start of the recording gdb hears replaylog begin.
+# walks back to the store that wrote it (the pc is on that store instruction);
+# reverse-continue to a breakpoint hit many times lands on its last hit before now; at the
+# start of the recording gdb hears replaylog begin.
 out=$(timeout 600 gdb-multiarch -q -nx -batch -ex "set architecture riscv:rv64" "$DEMO" \
   -ex "target remote | $REWIND replay --gdb stdio $TMP/demo.trace" \
   -ex "break panic_report_context" -ex "continue" -ex "monitor when" -ex "reverse-stepi" \
-  -ex "monitor when" -ex "delete" -ex "watch -l *bad_link" -ex "reverse-continue" -ex "bt 2" \
+  -ex "monitor when" -ex "delete" -ex "watch -l *bad_link" -ex "reverse-continue" -ex "bt 2" -ex "x/i \$pc" \
   -ex "delete" -ex "break sensor_publish" -ex "reverse-continue" -ex "monitor when" \
   -ex "delete" -ex "reverse-continue" 2>&1)
 whens=($(grep -E '^total: [0-9]+' <<<"$out" | awk '{print $2}'))
@@ -53,7 +54,8 @@ if [ "${#whens[@]}" -lt 3 ] || [ $((whens[0] - whens[1])) -ne 1 ] || [ "${whens[
   echo "FAIL: reverse-stepi / reverse-continue icounts: ${whens[*]}"
   fails=1
 fi
-for p in "atchpoint 2: -location \*bad_link" "#0  .* in (msg_free|mailq_[a-z_]+|msg_alloc)" \
+for p in "atchpoint 2: -location \*bad_link" "#0  .*(msg_free|mailq_[a-z_]+|msg_alloc) \(" \
+         "=> 0x[0-9a-f]+ <(msg_free|mailq_[a-z_]+|msg_alloc)\+[0-9]+>:[[:space:]]+s[dwhb][[:space:]]" \
          "Breakpoint 3, sensor_publish" "No more reverse-execution history"; do
   if ! grep -qE -- "$p" <<<"$out"; then
     echo "FAIL: missing /$p/"
