@@ -121,6 +121,22 @@ struct replayer *timetravel_replayer(struct timetravel *tt)
     return tt->rep;
 }
 
+/* The latest usable checkpoint strictly before `below` (index), or -1. */
+static int checkpoint_before(const struct timetravel *tt, uint64_t below)
+{
+    int k = -1;
+    for (int i = 0; i < tt->ncp; i++)
+        if (tt->cps[i].icount < below)
+            k = i;
+    return k;
+}
+
+uint64_t timetravel_checkpoint_before(struct timetravel *tt, uint64_t icount)
+{
+    int k = checkpoint_before(tt, icount);
+    return k >= 0 ? tt->cps[k].icount : 0;
+}
+
 static int seek(struct timetravel *tt, uint64_t icount, char *err, size_t errlen);
 
 int timetravel_seek(struct timetravel *tt, uint64_t icount, char *err, size_t errlen)
@@ -137,10 +153,7 @@ static int seek(struct timetravel *tt, uint64_t icount, char *err, size_t errlen
     if (build_fresh(tt, err, errlen))
         return -1;
     /* The latest checkpoint at or before the target, if the trace has usable ones. */
-    int k = -1;
-    for (int i = 0; i < tt->ncp; i++)
-        if (tt->cps[i].icount <= icount)
-            k = i;
+    int k = checkpoint_before(tt, icount + 1);
     if (k >= 0) {
         uint64_t ram_size;
         uint8_t *ram = vm_ram(tt->vm, &ram_size);

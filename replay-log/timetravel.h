@@ -35,6 +35,9 @@ struct trace *timetravel_trace(struct timetravel *tt);
 /* The trace's checkpoints (icount order) usable for seeking; returns how many. */
 int timetravel_checkpoints(struct timetravel *tt, const struct trace_checkpoint **cps);
 
+/* The icount of the latest usable checkpoint strictly before `icount` (0: the start). */
+uint64_t timetravel_checkpoint_before(struct timetravel *tt, uint64_t icount);
+
 /* Hide console output (while a debugger scans the past). */
 void timetravel_mute(struct timetravel *tt, bool muted);
 

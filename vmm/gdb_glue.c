@@ -153,6 +153,14 @@ static void stop_signal(struct gdb_stop *stop, int sig, int thread, enum gdb_sto
     stop->reason = reason;
 }
 
+/* The stop reason gdb is told for a watchpoint of this kind. */
+static enum gdb_stop_reason watch_reason(enum hart_watch_type type)
+{
+    return type == HART_WATCH_WRITE ? GDB_REASON_WATCH
+         : type == HART_WATCH_READ  ? GDB_REASON_RWATCH
+                                    : GDB_REASON_AWATCH;
+}
+
 /* Set gdb's breakpoints and watchpoints again on a machine rebuilt by a seek. */
 static void reapply(struct gdb_glue *g)
 {
@@ -204,8 +212,6 @@ static enum gdb_run_result reverse_continue(struct gdb_glue *g, int current, str
     uint64_t at = 0, watch_addr = 0;
     int hart = current;
     enum gdb_stop_reason reason = GDB_REASON_NONE;
-    const struct trace_checkpoint *cps;
-    int ncp = timetravel_checkpoints(g->tt, &cps);
     timetravel_mute(g->tt, true);
     /* Scan the spans between checkpoints from the newest back, each one forwards from its
      * checkpoint, and stop at the first span with a hit. The newest span ends at now (a
@@ -214,10 +220,7 @@ static enum gdb_run_result reverse_continue(struct gdb_glue *g, int current, str
      * started, which does not stop on it) is seen, while the access made by that extra
      * instruction belongs to the newer span. */
     for (uint64_t span_end = now;;) {
-        uint64_t span_start = 0;
-        for (int i = 0; i < ncp; i++)
-            if (cps[i].icount < span_end && cps[i].icount > span_start)
-                span_start = cps[i].icount;
+        uint64_t span_start = timetravel_checkpoint_before(g->tt, span_end);
         bool newest = span_end == now;
         uint64_t limit = newest ? now : span_end + 1;
         seek(g, span_start);
@@ -235,9 +238,7 @@ static enum gdb_run_result reverse_continue(struct gdb_glue *g, int current, str
                 at = ic;
                 hart = (int)ex.hart + 1;
                 watch_addr = ex.watch_addr;
-                reason = ex.watch_type == HART_WATCH_WRITE ? GDB_REASON_WATCH
-                       : ex.watch_type == HART_WATCH_READ ? GDB_REASON_RWATCH
-                                                          : GDB_REASON_AWATCH;
+                reason = watch_reason(ex.watch_type);
             } else if (ex.reason != VM_EXIT_BREAKPOINT && ex.reason != VM_EXIT_WATCHPOINT) {
                 break;
             }
@@ -337,9 +338,7 @@ static enum gdb_run_result glue_run(void *ctx, enum gdb_resume_kind kind, int th
          * that; a live machine cannot (documented in docs/gdb.md). */
         if (g->tt && vm_icount(g->vm) > 0)
             seek(g, vm_icount(g->vm) - 1);
-        stop_signal(stop, SIGTRAP, g->thread,
-                    ex.watch_type == HART_WATCH_WRITE ? GDB_REASON_WATCH
-                    : ex.watch_type == HART_WATCH_READ ? GDB_REASON_RWATCH : GDB_REASON_AWATCH);
+        stop_signal(stop, SIGTRAP, g->thread, watch_reason(ex.watch_type));
         stop->watch_addr = ex.watch_addr;
         return GDB_RUN_STOPPED;
     case VM_EXIT_GUEST:
