@@ -471,6 +471,7 @@ static bool hwrng_present(char *name, size_t size)
 static enum verdict check_entropy(char *detail, size_t size)
 {
     char rng[64];
+    inputs.have_hwrng = false;
     if (!hwrng_present(rng, sizeof rng)) {
         snprintf(detail, size, "no hardware RNG (%s: none)", HWRNG_CURRENT);
         return VERDICT_SKIP;
@@ -676,6 +677,7 @@ static bool tcp_fetch(const struct sockaddr_in *to, bool want_hash, uint64_t *by
 static enum verdict check_network(char *detail, size_t size)
 {
     char target[64];
+    inputs.have_payload = false;
     if (!cmdline_value("rewind.fetch=", target, sizeof target)) {
         snprintf(detail, size, "no rewind.fetch=IP:PORT on the command line");
         return VERDICT_SKIP;
@@ -918,7 +920,7 @@ static enum verdict check_disk(char *detail, size_t size)
                  strerror(errno));
         return VERDICT_FAIL;
     }
-    snprintf(detail, size, "%s %s: ", DISK_DEV, type);
+    snprintf(detail, size, "%s mounted as %s: ", DISK_DEV, type);
     bool ok = exercise_disk(detail, size);
     sync();
     if (umount(DISK_MNT) != 0) {
