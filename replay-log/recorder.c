@@ -157,6 +157,31 @@ static void rec_entropy(void *ctx, struct vm *vm, uint8_t *buf, size_t len)
     append(r, TRACE_ENTROPY, vm_icount(vm), 0, 0, len, buf, len);
 }
 
+static size_t rec_net_receive(void *ctx, struct vm *vm, unsigned nic, uint8_t *buf, size_t max)
+{
+    struct recorder *r = ctx;
+    r->vm = vm;
+    size_t n = r->host.net_receive ? r->host.net_receive(r->host.ctx, vm, nic, buf, max) : 0;
+    if (n > max)
+        n = max;
+    if (n) {
+        flush_output(r);
+        append(r, TRACE_NET_RX, vm_icount(vm), 0, 0, nic, buf, n);
+    }
+    return n;
+}
+
+static void rec_rng(void *ctx, struct vm *vm, uint8_t *buf, size_t len)
+{
+    struct recorder *r = ctx;
+    r->vm = vm;
+    memset(buf, 0, len);
+    if (r->host.rng)
+        r->host.rng(r->host.ctx, vm, buf, len);
+    flush_output(r);
+    append(r, TRACE_RNG, vm_icount(vm), 0, 0, len, buf, len);
+}
+
 /* ---- guest crashes ---- */
 
 static const char *const crash_markers[] = { "Kernel panic - not syncing", "Oops", "BUG: ",
@@ -240,6 +265,14 @@ static void rec_event(void *ctx, struct vm *vm, const struct vm_event *ev)
         flush_output(r);
         append(r, TRACE_EXIT, ev->icount, ev->hart, ev->pc, ev->value, NULL, 0);
         break;
+    case VM_EVENT_NET_TX:
+        flush_output(r);
+        append(r, TRACE_NET_TX, ev->icount, ev->hart, ev->pc, ev->value, ev->data, ev->len);
+        break;
+    case VM_EVENT_DISK_IO:
+        flush_output(r);
+        append(r, TRACE_DISK_IO, ev->icount, ev->hart, ev->pc, ev->value, ev->data, ev->len);
+        break;
     }
 }
 
@@ -282,6 +315,7 @@ struct vm_gate recorder_gate(struct recorder *r)
     return (struct vm_gate){ .console_input = rec_console_input, .idle = rec_idle,
                              .wall_clock_ns = rec_wall_clock, .entropy = rec_entropy,
                              .host_clock_ns = rec_host_clock, .progress = rec_progress,
+                             .net_receive = rec_net_receive, .rng = rec_rng,
                              .ctx = r };
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #define RECENT 8
 #define LINE 200
@@ -62,6 +63,17 @@ static void describe(char *buf, size_t len, enum trace_kind kind, uint64_t icoun
                      icount, hart, pc);
     if (n < 0 || (size_t)n >= len)
         return;
+    if ((kind == TRACE_NET_TX || kind == TRACE_NET_RX) && data) {
+        XXH64_hash_t h = XXH3_64bits(data, dlen);
+        snprintf(buf + n, len - (size_t)n, " card=%" PRIu64 " frame=%zu bytes xxh3=%016llx",
+                 value, dlen, (unsigned long long)h);
+        return;
+    }
+    if (kind == TRACE_DISK_IO && data) {
+        snprintf(buf + n, len - (size_t)n, " sector=%" PRIu64 " \"%.*s\"", value,
+                 (int)(dlen < 80 ? dlen : 80), (const char *)data);
+        return;
+    }
     if (kind == TRACE_CONSOLE_OUT && data) {
         int m = snprintf(buf + n, len - (size_t)n, " text=\"");
         size_t pos = (size_t)n + (size_t)(m > 0 ? m : 0);
@@ -225,6 +237,45 @@ static void rep_entropy(void *ctx, struct vm *vm, uint8_t *buf, size_t len)
     next_input(r);
 }
 
+static size_t rep_net_receive(void *ctx, struct vm *vm, unsigned nic, uint8_t *buf, size_t max)
+{
+    struct replayer *r = ctx;
+    uint64_t now = vm_icount(vm);
+    if (!r->have_in || r->diverged || r->in.kind != TRACE_NET_RX)
+        return 0;
+    if (r->in.icount < now) {
+        diverge(r, vm, "divergence at icount %" PRIu64 ": the frame recorded for card %" PRIu64
+                " at icount %" PRIu64 " was never taken", now, r->in.value, r->in.icount);
+        return 0;
+    }
+    if (r->in.icount > now || r->in.value != nic)
+        return 0;
+    if (r->in.blob_len > max || r->in.blob_len == 0) {
+        diverge(r, vm, "divergence at icount %" PRIu64 ": a recorded frame of %zu bytes, room "
+                "for %zu", now, r->in.blob_len, max);
+        return 0;
+    }
+    size_t n = r->in.blob_len;
+    memcpy(buf, r->in.blob, n);
+    next_input(r);
+    return n;
+}
+
+static void rep_rng(void *ctx, struct vm *vm, uint8_t *buf, size_t len)
+{
+    struct replayer *r = ctx;
+    memset(buf, 0, len);
+    if (!expect_input(r, vm, TRACE_RNG))
+        return;
+    if (r->in.blob_len != len) {
+        diverge(r, vm, "divergence at icount %" PRIu64 ": %zu bytes of virtio-rng entropy "
+                "requested, %zu recorded", vm_icount(vm), len, r->in.blob_len);
+        return;
+    }
+    memcpy(buf, r->in.blob, len);
+    next_input(r);
+}
+
 /* ---- derived events ---- */
 
 static void mismatch(struct replayer *r, struct vm *vm, enum trace_kind kind, const struct vm_event *ev,
@@ -247,6 +298,8 @@ static enum trace_kind kind_of(enum vm_event_kind k)
     switch (k) {
     case VM_EVENT_CONSOLE_OUT: return TRACE_CONSOLE_OUT;
     case VM_EVENT_INTERRUPT: return TRACE_INTERRUPT;
+    case VM_EVENT_NET_TX: return TRACE_NET_TX;
+    case VM_EVENT_DISK_IO: return TRACE_DISK_IO;
     default: return TRACE_EXIT;
     }
 }
@@ -283,8 +336,10 @@ static void rep_event(void *ctx, struct vm *vm, const struct vm_event *ev)
         return;
     }
     if (!r->have_d || r->d.kind != kind || r->d_off != 0 || r->d.icount != ev->icount ||
-        r->d.hart != ev->hart || r->d.pc != ev->pc || r->d.value != ev->value) {
-        mismatch(r, vm, kind, ev, NULL, 0);
+        r->d.hart != ev->hart || r->d.pc != ev->pc || r->d.value != ev->value ||
+        r->d.blob_len != (r->d.blob ? ev->len : 0) ||
+        (ev->len && (!r->d.blob || memcmp(r->d.blob, ev->data, ev->len)))) {
+        mismatch(r, vm, kind, ev, ev->data, ev->len);
         return;
     }
     char line[LINE];
@@ -328,7 +383,8 @@ struct vm_gate replayer_gate(struct replayer *r)
 {
     return (struct vm_gate){ .console_input = rep_console_input, .idle = rep_idle,
                              .wall_clock_ns = rep_wall_clock, .entropy = rep_entropy,
-                             .host_clock_ns = rep_host_clock, .ctx = r };
+                             .host_clock_ns = rep_host_clock, .net_receive = rep_net_receive,
+                             .rng = rep_rng, .ctx = r };
 }
 
 struct vm_observer replayer_observer(struct replayer *r)

@@ -16,16 +16,20 @@ static const char *const kind_names[TRACE_KIND_COUNT] = {
     [TRACE_CONSOLE_IN] = "console_in",   [TRACE_CONSOLE_EOF] = "console_eof",
     [TRACE_WARP] = "warp",               [TRACE_WALL_CLOCK] = "wall_clock",
     [TRACE_ENTROPY] = "entropy",         [TRACE_HOST_CLOCK] = "host_clock",
+    [TRACE_NET_RX] = "net_rx",           [TRACE_RNG] = "rng",
     [TRACE_CONSOLE_OUT] = "console_out",
     [TRACE_INTERRUPT] = "interrupt",     [TRACE_EXIT] = "exit",
+    [TRACE_NET_TX] = "net_tx",           [TRACE_DISK_IO] = "disk_io",
 };
 
 static const char *const kind_sources[TRACE_KIND_COUNT] = {
     [TRACE_CONSOLE_IN] = "console",      [TRACE_CONSOLE_EOF] = "console",
     [TRACE_WARP] = "clock",              [TRACE_WALL_CLOCK] = "rtc",
     [TRACE_ENTROPY] = "rng-seed",        [TRACE_HOST_CLOCK] = "clock",
+    [TRACE_NET_RX] = "virtio-net",       [TRACE_RNG] = "virtio-rng",
     [TRACE_CONSOLE_OUT] = "console",
     [TRACE_INTERRUPT] = "hart",          [TRACE_EXIT] = "machine",
+    [TRACE_NET_TX] = "virtio-net",       [TRACE_DISK_IO] = "virtio-blk",
 };
 
 const char *trace_kind_name(enum trace_kind k)
@@ -35,7 +39,7 @@ const char *trace_kind_name(enum trace_kind k)
 
 bool trace_kind_is_input(enum trace_kind k)
 {
-    return k <= TRACE_HOST_CLOCK;
+    return k <= TRACE_RNG;
 }
 
 static int kind_from_name(const char *name)
@@ -98,7 +102,21 @@ static const char *const schema =
     ");\n"
     "CREATE VIEW inputs AS\n"
     "  SELECT seq, icount, hart, kind, source, value, blob FROM events\n"
-    "  WHERE kind IN ('console_in', 'console_eof', 'warp', 'wall_clock', 'entropy', 'host_clock');\n"
+    "  WHERE kind IN ('console_in', 'console_eof', 'warp', 'wall_clock', 'entropy', 'host_clock',\n"
+    "                 'net_rx', 'rng');\n"
+    "CREATE VIEW network AS\n"
+    "  SELECT seq, icount, hart, CASE kind WHEN 'net_rx' THEN 'in' ELSE 'out' END AS direction,\n"
+    "         value AS nic, length(blob) AS bytes, blob AS frame\n"
+    "  FROM events WHERE kind IN ('net_rx', 'net_tx');\n"
+    "CREATE VIEW disk_io AS\n"
+    "  SELECT seq, icount, hart, printf('0x%x', pc) AS pc, value AS sector,\n"
+    "         CAST(blob AS TEXT) AS request FROM events WHERE kind = 'disk_io';\n"
+    "CREATE TABLE disk_overlay (\n"
+    "  disk  INTEGER NOT NULL,\n"
+    "  block INTEGER NOT NULL,\n"
+    "  data  BLOB NOT NULL,\n"
+    "  PRIMARY KEY (disk, block)\n"
+    ");\n"
     "CREATE VIEW console AS\n"
     "  SELECT seq, icount, hart, CAST(blob AS TEXT) AS text FROM events WHERE kind = 'console_out';\n"
     "CREATE VIEW console_input AS\n"
@@ -507,10 +525,10 @@ struct trace_cursor *trace_cursor_open(struct trace *t, bool inputs, int64_t aft
         return NULL;
     const char *sql = inputs
         ? "SELECT seq, kind, icount, hart, pc, value, blob FROM events WHERE kind IN "
-          "('console_in', 'console_eof', 'warp', 'wall_clock', 'entropy', 'host_clock') AND seq > ? "
-          "ORDER BY seq"
+          "('console_in', 'console_eof', 'warp', 'wall_clock', 'entropy', 'host_clock', 'net_rx', "
+          "'rng') AND seq > ? ORDER BY seq"
         : "SELECT seq, kind, icount, hart, pc, value, blob FROM events WHERE kind IN "
-          "('console_out', 'interrupt', 'exit') AND seq > ? ORDER BY seq";
+          "('console_out', 'interrupt', 'exit', 'net_tx', 'disk_io') AND seq > ? ORDER BY seq";
     if (sqlite3_prepare_v2(t->db, sql, -1, &c->st, NULL) != SQLITE_OK) {
         snprintf(t->errmsg, sizeof(t->errmsg), "events: %s", sqlite3_errmsg(t->db));
         free(c);

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TRACE_FORMAT_VERSION 1
+#define TRACE_FORMAT_VERSION 2
 
 struct trace;
 
@@ -21,9 +21,13 @@ enum trace_kind {
     TRACE_WALL_CLOCK,   /* value: host wall clock (ns since the epoch) */
     TRACE_ENTROPY,      /* blob: entropy bytes (device tree rng-seed) */
     TRACE_HOST_CLOCK,   /* value: a reading of the host's monotonic clock (--clock host) */
+    TRACE_NET_RX,       /* value: network card; blob: the frame it received */
+    TRACE_RNG,          /* blob: entropy bytes given to the virtio-rng device */
     TRACE_CONSOLE_OUT,  /* blob: bytes the guest printed */
     TRACE_INTERRUPT,    /* value: cause (bit 63 set), pc: interrupted pc */
     TRACE_EXIT,         /* value: exit code (0x10000: reboot) */
+    TRACE_NET_TX,       /* value: network card; blob: the frame the guest sent */
+    TRACE_DISK_IO,      /* value: first sector; blob: text "diskN op bytes status S hash H" */
     TRACE_KIND_COUNT
 };
 

@@ -13,6 +13,33 @@
 #define EXIT_REWIND_ERROR 125
 #define DEFAULT_HANG_AFTER 2000000000ull
 
+/* virtio devices as the command line names them (QEMU's -drive/-netdev/-device spellings or
+ * rewind's --disk/--net/--rng), resolved into the machine's disk and card lists. */
+#define CLI_MAX_DEFS 8
+struct cli_disk {
+    const char *path;
+    bool readonly;
+};
+struct cli_nic {
+    const char *netdev;        /* the host backend spec as given to -netdev ("user,id=n0,...") */
+    uint8_t mac[6];
+    bool has_mac;
+};
+struct cli_devices {
+    struct cli_disk disks[VM_MAX_DISKS];
+    unsigned num_disks;
+    struct cli_nic nics[VM_MAX_NICS];
+    unsigned num_nics;
+    bool rng;
+    bool disk_persist;         /* --disk-persist: writes reach the image (run only) */
+    /* definitions waiting for a -device that uses them */
+    struct { char id[32]; const char *path; bool readonly; bool used; } drives[CLI_MAX_DEFS];
+    unsigned num_drives;
+    struct { char id[32]; const char *spec; bool used; } netdevs[CLI_MAX_DEFS];
+    unsigned num_netdevs;
+    unsigned auto_ids;
+};
+
 struct machine_options {
     const char *kernel, *bios, *initrd, *append;
     uint64_t ram_mb, harts, quantum;
@@ -36,6 +63,7 @@ struct machine_options {
     const char *symbols;         /* record: ELF with the guest's symbols */
     const char *crash_symbol;    /* its panic function (default "panic") */
     bool checkpoint_set;
+    struct cli_devices dev;
 };
 
 void machine_options_default(struct machine_options *o);
@@ -43,6 +71,20 @@ void machine_options_default(struct machine_options *o);
 int machine_options_parse(struct machine_options *o, int argc, char **argv, bool record);
 /* Check the combination; returns 0 or -1 (message printed). */
 int machine_options_check(const struct machine_options *o);
+
+/* cli_devices.c: -drive, -netdev, -device, --disk, --net, --rng, --disk-persist. Each
+ * returns 0 or -1 (message printed). */
+int cli_device_option(struct cli_devices *d, const char *option, const char *arg);
+/* After all options: every -device names something defined, nothing is left over. */
+int cli_devices_check(struct cli_devices *d, bool record);
+/* Put the devices into a VM configuration. */
+void cli_devices_configure(const struct cli_devices *d, struct vm_config *cfg);
+/* Open the network cards' host backends into con and route transmitted frames to them
+ * (run and record; a replay opens none). 0, or -1 with a message printed. */
+int cli_open_nets(const struct cli_devices *d, struct host_console *con, struct vm_config *cfg);
+void cli_close_nets(struct host_console *con);
+/* The usage lines for these options. */
+extern const char cli_devices_usage[];
 
 /* Create the VM and load what the options name. Returns NULL with a message printed. */
 struct vm *cli_build_vm(const struct machine_options *o, const struct vm_config *base);

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vmm/host_net.h"
 #include "vmm/vm.h"
 
 #define CTRL_A 0x01
@@ -216,26 +217,64 @@ static double host_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Wait for input in host time, at most max_ns and at most 100 ms at a time. */
+/* Wait for input in host time, at most max_ns and at most 100 ms at a time: console input
+ * or network traffic (which the backends take in as it comes; a frame for the guest ends the
+ * wait). */
 static uint64_t gate_idle(void *ctx, struct vm *vm, uint64_t max_ns)
 {
     struct host_console *c = ctx;
     (void)vm;
     const uint64_t step_ns = 100000000;
     uint64_t wait_ns = max_ns < step_ns ? max_ns : step_ns;
-    if (c->in_fd < 0 || c->eof) {
+    bool console = c->in_fd >= 0 && !c->eof;
+    if (!console && !c->num_nets) {
         /* No input can come: just let host time pass (the host clock mode needs it). */
         struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)wait_ns };
         nanosleep(&ts, NULL);
         return wait_ns;
     }
     double t0 = host_seconds();
-    struct pollfd p = { .fd = c->in_fd, .events = POLLIN };
-    int r = poll(&p, 1, (int)(wait_ns / 1000000));
+    struct pollfd fds[64];
+    int nfds = 0, timeout = (int)(wait_ns / 1000000);
+    if (console)
+        fds[nfds++] = (struct pollfd){ .fd = c->in_fd, .events = POLLIN };
+    int first[HOST_CONSOLE_MAX_NETS], count[HOST_CONSOLE_MAX_NETS];
+    for (unsigned i = 0; i < c->num_nets; i++) {
+        first[i] = nfds;
+        count[i] = host_net_poll_fill(c->nets[i], fds + nfds, (int)(sizeof(fds) / sizeof(fds[0])) - nfds,
+                                      &timeout);
+        nfds += count[i];
+    }
+    int full_timeout = (int)(wait_ns / 1000000);
+    int r = poll(fds, (nfds_t)nfds, timeout);
+    bool frames = false;
+    for (unsigned i = 0; i < c->num_nets; i++) {
+        host_net_poll_dispatch(c->nets[i], fds + first[i], count[i]);
+        frames |= host_net_pending(c->nets[i]);
+    }
     uint64_t passed = (uint64_t)((host_seconds() - t0) * 1e9);
-    if (r == 0 && wait_ns == max_ns)
+    if (r == 0 && !frames && timeout == full_timeout && wait_ns == max_ns)
         return max_ns; /* waited until the deadline */
     return passed < max_ns ? passed : max_ns;
+}
+
+/* A frame waiting for card nic, taking in what the backend has ready first. */
+static size_t gate_net_receive(void *ctx, struct vm *vm, unsigned nic, uint8_t *buf, size_t max)
+{
+    struct host_console *c = ctx;
+    (void)vm;
+    if (nic >= c->num_nets)
+        return 0;
+    if (!host_net_pending(c->nets[nic]))
+        host_net_pump(c->nets[nic], 0);
+    return host_net_receive(c->nets[nic], buf, max);
+}
+
+void host_console_net_transmit(void *ctx, unsigned nic, const uint8_t *frame, size_t len)
+{
+    struct host_console *c = ctx;
+    if (nic < c->num_nets)
+        host_net_send(c->nets[nic], frame, len);
 }
 
 static uint64_t gate_wall_clock_ns(void *ctx, struct vm *vm)
@@ -273,5 +312,6 @@ struct vm_gate host_gate(struct host_console *c)
 {
     return (struct vm_gate){ .console_input = gate_console_input, .idle = gate_idle,
                              .wall_clock_ns = gate_wall_clock_ns, .entropy = gate_entropy,
-                             .host_clock_ns = gate_host_clock_ns, .ctx = c };
+                             .host_clock_ns = gate_host_clock_ns,
+                             .net_receive = gate_net_receive, .rng = gate_entropy, .ctx = c };
 }

@@ -1,7 +1,8 @@
 /* host_console.h — the host side of the gate for `rewind run`/`record`: guest output to
  * stdout (remembering the last line for reports), console input from stdin (raw terminal with
- * QEMU's Ctrl-A x escape when stdin is a terminal; plain bytes from a pipe or file), idle
- * waits in host time, the host's wall clock and entropy. */
+ * QEMU's Ctrl-A x escape when stdin is a terminal; plain bytes from a pipe or file), frames
+ * from the network cards' host backends (vmm/host_net.c), idle waits in host time on all of
+ * them, the host's wall clock and entropy. */
 #ifndef REWIND_HOST_CONSOLE_H
 #define REWIND_HOST_CONSOLE_H
 
@@ -10,6 +11,9 @@
 #include <stdint.h>
 
 struct vm;
+struct host_net;
+
+#define HOST_CONSOLE_MAX_NETS 2
 
 struct host_console {
     int in_fd;
@@ -22,6 +26,9 @@ struct host_console {
     char last_line[256];   /* the last complete or partial line of guest output */
     size_t last_len;
     bool at_line_start;
+    /* the network cards' host backends (owned by the caller); idle waits watch them too */
+    struct host_net *nets[HOST_CONSOLE_MAX_NETS];
+    unsigned num_nets;
 };
 
 void host_console_init(struct host_console *c, int in_fd);
@@ -38,6 +45,8 @@ void host_console_restore_terminal(void);
 void host_console_write(void *ctx, const uint8_t *bytes, size_t len);
 /* A vm_gate answered by the host, with ctx = the host_console. */
 struct vm_gate host_gate(struct host_console *c);
+/* vm_config.net_transmit with ctx = the host_console: hand the frame to the card's backend. */
+void host_console_net_transmit(void *ctx, unsigned nic, const uint8_t *frame, size_t len);
 /* The last line the guest printed (without the newline). */
 const char *host_console_last_line(const struct host_console *c);
 

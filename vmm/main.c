@@ -12,6 +12,7 @@
 
 #include "vmm/cli.h"
 #include "vmm/crash.h"
+#include "vmm/disk_image.h"
 
 static void usage(FILE *out)
 {
@@ -59,6 +60,7 @@ static void usage(FILE *out)
             "                    end_signature (as Spike's +signature, for compliance suites)\n"
             "  --signature-granularity N  bytes per signature line: 1, 2, 4 (default) or 8\n"
             "  -nographic, -M virt  accepted for QEMU compatibility\n"
+            "%s"
             "record also takes: -o TRACE (required), --force (replace an existing file),\n"
             "  --checkpoint-every N (instructions between checkpoints; default 50000000, 0: none),\n"
             "  --symbols ELF [--crash-symbol NAME]: a call of the guest's panic function (default\n"
@@ -68,8 +70,8 @@ static void usage(FILE *out)
             "Exit status: the guest's exit code (HTIF exit, syscon/SBI poweroff), %d when\n"
             "--max-insns was reached, %d when rewind itself failed or a replay diverged (the\n"
             "message says why).\n",
-            VM_DEFAULT_RAM_MB, VM_DEFAULT_QUANTUM, EXIT_INSN_LIMIT, EXIT_INSN_LIMIT,
-            EXIT_REWIND_ERROR);
+            VM_DEFAULT_RAM_MB, VM_DEFAULT_QUANTUM, EXIT_INSN_LIMIT, cli_devices_usage,
+            EXIT_INSN_LIMIT, EXIT_REWIND_ERROR);
 }
 
 int parse_u64(const char *s, uint64_t *out)
@@ -124,7 +126,7 @@ enum {
     OPT_MAX_INSNS, OPT_STATS, OPT_HELP, OPT_NOGRAPHIC, OPT_SIGNATURE, OPT_SIGNATURE_GRANULARITY,
     OPT_NO_REBOOT, OPT_OUTPUT, OPT_FORCE, OPT_DEBUG_CRASH, OPT_CHECKPOINT_EVERY, OPT_CLOCK,
     OPT_SYMBOLS, OPT_CRASH_SYMBOL, OPT_CONSOLE, OPT_HANG_AFTER, OPT_GDB, OPT_GDB_DEFAULT,
-    OPT_GDB_WAIT, OPT_MACHINE,
+    OPT_GDB_WAIT, OPT_MACHINE, OPT_DEVICE,
 };
 
 int machine_options_parse(struct machine_options *o, int argc, char **argv, bool record)
@@ -160,12 +162,23 @@ int machine_options_parse(struct machine_options *o, int argc, char **argv, bool
         { "symbols", required_argument, NULL, OPT_SYMBOLS },
         { "crash-symbol", required_argument, NULL, OPT_CRASH_SYMBOL },
         { "help", no_argument, NULL, OPT_HELP },
+        { "drive", required_argument, NULL, OPT_DEVICE },
+        { "disk", required_argument, NULL, OPT_DEVICE },
+        { "netdev", required_argument, NULL, OPT_DEVICE },
+        { "net", required_argument, NULL, OPT_DEVICE },
+        { "device", required_argument, NULL, OPT_DEVICE },
+        { "rng", no_argument, NULL, OPT_DEVICE },
+        { "disk-persist", no_argument, NULL, OPT_DEVICE },
         { 0 },
     };
     optind = 1;
-    int c;
-    while ((c = getopt_long_only(argc, argv, "", opts, NULL)) != -1) {
+    int c, index = 0;
+    while ((c = getopt_long_only(argc, argv, "", opts, &index)) != -1) {
         switch (c) {
+        case OPT_DEVICE:
+            if (cli_device_option(&o->dev, opts[index].name, optarg))
+                return -1;
+            break;
         case OPT_KERNEL: o->kernel = optarg; break;
         case OPT_BIOS: o->bios = optarg; break;
         case OPT_INITRD: o->initrd = optarg; break;
@@ -292,6 +305,8 @@ int machine_options_parse(struct machine_options *o, int argc, char **argv, bool
         fprintf(stderr, "rewind: unexpected argument '%s'\n", argv[optind]);
         return -1;
     }
+    if (cli_devices_check(&o->dev, record))
+        return -1;
     return machine_options_check(o);
 }
 
@@ -304,6 +319,11 @@ int machine_options_check(const struct machine_options *o)
     bool linux_image = o->kernel && !o->bios && vm_file_is_linux_image(o->kernel);
     if ((o->initrd || o->append) && !o->bios && !linux_image) {
         fprintf(stderr, "rewind: --initrd/--append need a Linux Image or --bios firmware\n");
+        return -1;
+    }
+    if ((o->dev.num_disks || o->dev.num_nics || o->dev.rng) && !o->bios && !linux_image) {
+        fprintf(stderr, "rewind: virtio devices need the virt board: a Linux Image or --bios "
+                        "firmware (a bare-metal --kernel program runs without devices)\n");
         return -1;
     }
     return 0;
@@ -319,6 +339,7 @@ struct vm *cli_build_vm(const struct machine_options *o, const struct vm_config 
     cfg.no_reboot = o->no_reboot;
     cfg.clock = o->host_clock ? VM_CLOCK_HOST : VM_CLOCK_VIRTUAL;
     cfg.hang_after = o->hang_after;
+    cli_devices_configure(&o->dev, &cfg);
     struct vm *vm = vm_create(&cfg, err, sizeof(err));
     if (!vm) {
         fprintf(stderr, "rewind: %s\n", err);
@@ -413,6 +434,19 @@ int cli_exit_status(struct vm *vm, const struct vm_exit *ex, const struct host_c
     }
 }
 
+/* Disk writes of a plain run live in an overlay that ends with the run: say so. */
+static void report_discarded_writes(struct vm *vm, const struct machine_options *o)
+{
+    for (unsigned i = 0; i < o->dev.num_disks && !o->dev.disk_persist; i++) {
+        struct disk_image *d = vm_disk(vm, i);
+        uint64_t blocks = d ? disk_image_overlay_blocks(d) : 0;
+        if (blocks)
+            fprintf(stderr, "rewind: disk%u: the guest wrote %" PRIu64 " KiB; %s is unchanged "
+                            "(--disk-persist writes to the image)\n", i, blocks * 4,
+                    o->dev.disks[i].path);
+    }
+}
+
 static int cmd_run(int argc, char **argv)
 {
     struct machine_options o;
@@ -435,14 +469,20 @@ static int cmd_run(int argc, char **argv)
     }
     struct vm_config cfg = { .console_write = host_console_write, .console_ctx = &con,
                              .gate = host_gate(&con) };
+    if (cli_open_nets(&o.dev, &con, &cfg)) {
+        host_console_close(&con);
+        return EXIT_REWIND_ERROR;
+    }
     struct vm *vm = cli_build_vm(&o, &cfg);
     if (!vm) {
+        cli_close_nets(&con);
         host_console_close(&con);
         return EXIT_REWIND_ERROR;
     }
 
     if (o.gdb) {
         int status = cli_serve_gdb(vm, &o, &con);
+        cli_close_nets(&con);
         host_console_close(&con);
         vm_destroy(vm);
         return status;
@@ -457,6 +497,8 @@ static int cmd_run(int argc, char **argv)
     if (o.stats)
         fprintf(stderr, "rewind: icount=%" PRIu64 " seconds=%.6f mips=%.1f\n", ex.icount, secs,
                 secs > 0 ? (double)ex.icount / secs / 1e6 : 0.0);
+    report_discarded_writes(vm, &o);
+    cli_close_nets(&con);
     host_console_close(&con);
     if (o.signature && vm_write_signature(vm, o.signature, (unsigned)o.granularity, err,
                                           sizeof(err))) {

@@ -77,6 +77,10 @@ int vm_save_state(struct vm *vm, struct state_writer *w)
         syscon_save(&vm->syscon, w);
         goldfish_rtc_save(&vm->rtc, w);
         bootrom_save(&vm->bootrom, w);
+        for (unsigned i = 0; i < vm->virtio_slots; i++)
+            virtio_mmio_save(vm->virtio[i], w);
+        for (unsigned i = 0; i < vm->cfg.num_disks; i++)
+            disk_image_save(vm->disk[i], w);
     }
     if (vm->has_htif)
         htif_save(&vm->htif, w);
@@ -230,6 +234,10 @@ static int check_wiring(struct vm *vm, struct state_reader *r)
         bool rtc = (vm->plic.input >> VIRT_IRQ_RTC) & 1;
         if (uart != vm->uart.irq.level || rtc != vm->rtc.irq.level)
             return state_fail(r, "PLIC inputs disagree with the UART/RTC interrupt levels");
+        for (unsigned i = 0; i < vm->virtio_slots; i++)
+            if (((vm->plic.input >> (VIRT_IRQ_VIRTIO0 + i)) & 1) != vm->virtio[i]->irq.level)
+                return state_fail(r, "PLIC input %u disagrees with the %s interrupt level",
+                                  VIRT_IRQ_VIRTIO0 + i, vm->virtio[i]->ops->name);
     }
     return 0;
 }
@@ -249,6 +257,12 @@ static int load_all(struct vm *vm, struct state_reader *r)
             syscon_load(&vm->syscon, r) || goldfish_rtc_load(&vm->rtc, r) ||
             bootrom_load(&vm->bootrom, r))
             return -1;
+        for (unsigned i = 0; i < vm->virtio_slots; i++)
+            if (virtio_mmio_load(vm->virtio[i], r))
+                return -1;
+        for (unsigned i = 0; i < vm->cfg.num_disks; i++)
+            if (disk_image_load(vm->disk[i], r))
+                return -1;
     }
     if (vm->has_htif && htif_load(&vm->htif, r))
         return -1;

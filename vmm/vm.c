@@ -116,6 +116,194 @@ static void htif_exit(void *ctx, uint64_t code)
     vm_request_exit(ctx, VM_EXIT_GUEST, code);
 }
 
+/* ---- virtio devices ---- */
+
+static void virtio_ram_written(void *ctx, uint64_t paddr, uint64_t len)
+{
+    struct vm *vm = ctx;
+    code_cache_note_write(vm->code, paddr, len);
+}
+
+static struct guest_ram guest_ram_of(struct vm *vm)
+{
+    return (struct guest_ram){ .host = vm->ram, .base = VM_RAM_BASE, .size = vm->cfg.ram_size,
+                               .written = virtio_ram_written, .ctx = vm };
+}
+
+static int disk_read(void *ctx, uint64_t off, void *buf, uint64_t len)
+{
+    struct vm_device_slot *s = ctx;
+    return disk_image_read(s->vm->disk[s->index], off, buf, len);
+}
+
+static int disk_write(void *ctx, uint64_t off, const void *buf, uint64_t len)
+{
+    struct vm_device_slot *s = ctx;
+    return disk_image_write(s->vm->disk[s->index], off, buf, len);
+}
+
+static int disk_zero(void *ctx, uint64_t off, uint64_t len)
+{
+    struct vm_device_slot *s = ctx;
+    return disk_image_zero(s->vm->disk[s->index], off, len);
+}
+
+static int disk_flush(void *ctx)
+{
+    struct vm_device_slot *s = ctx;
+    return disk_image_flush(s->vm->disk[s->index]);
+}
+
+static const char *blk_request_name(uint32_t type)
+{
+    switch (type) {
+    case VIRTIO_BLK_T_IN: return "read";
+    case VIRTIO_BLK_T_OUT: return "write";
+    case VIRTIO_BLK_T_FLUSH: return "flush";
+    case VIRTIO_BLK_T_GET_ID: return "get-id";
+    case VIRTIO_BLK_T_DISCARD: return "discard";
+    case VIRTIO_BLK_T_WRITE_ZEROES: return "write-zeroes";
+    default: return "unsupported";
+    }
+}
+
+/* A disk request completed: a derived event that replay checks. */
+static void disk_completed(void *ctx, uint32_t type, uint64_t sector, uint64_t bytes,
+                           uint8_t status, uint64_t hash)
+{
+    struct vm_device_slot *s = ctx;
+    struct vm *vm = s->vm;
+    if (!vm->cfg.observer.event)
+        return;
+    char line[96];
+    int n = snprintf(line, sizeof(line), "disk%u %s %llu status %u hash %016llx", s->index,
+                     blk_request_name(type), (unsigned long long)bytes, status,
+                     (unsigned long long)hash);
+    struct vm_event ev = { .kind = VM_EVENT_DISK_IO, .hart = vm->current, .icount = vm_icount(vm),
+                           .pc = vm->harts[vm->current].hart->pc, .value = sector,
+                           .data = (const uint8_t *)line, .len = n > 0 ? (size_t)n : 0 };
+    vm->cfg.observer.event(vm->cfg.observer.ctx, vm, &ev);
+}
+
+static void nic_transmit(void *ctx, const uint8_t *frame, size_t len)
+{
+    struct vm_device_slot *s = ctx;
+    struct vm *vm = s->vm;
+    if (vm->cfg.net_transmit)
+        vm->cfg.net_transmit(vm->cfg.net_ctx, s->index, frame, len);
+    if (vm->cfg.observer.event) {
+        struct vm_event ev = { .kind = VM_EVENT_NET_TX, .hart = vm->current,
+                               .icount = vm_icount(vm), .pc = vm->harts[vm->current].hart->pc,
+                               .value = s->index, .data = frame, .len = len };
+        vm->cfg.observer.event(vm->cfg.observer.ctx, vm, &ev);
+    }
+}
+
+static void rng_entropy(void *ctx, uint8_t *buf, size_t len)
+{
+    struct vm *vm = ctx;
+    memset(buf, 0, len);
+    if (vm->cfg.gate.rng)
+        vm->cfg.gate.rng(vm->cfg.gate.ctx, vm, buf, len);
+}
+
+static int add_virtio(struct vm *vm, struct virtio_mmio *t, char *err, size_t errlen)
+{
+    unsigned slot = vm->virtio_slots;
+    if (slot >= VIRT_VIRTIO_SLOTS) {
+        snprintf(err, errlen, "too many virtio devices (the board has %d slots)",
+                 VIRT_VIRTIO_SLOTS);
+        return -1;
+    }
+    irq_line_connect(&t->irq, plic_set_input, &vm->plic, VIRT_IRQ_VIRTIO0 + slot);
+    if (virtio_mmio_attach(t, &vm->bus, VIRT_VIRTIO_BASE + slot * VIRT_VIRTIO_STRIDE)) {
+        snprintf(err, errlen, "cannot map virtio slot %u", slot);
+        return -1;
+    }
+    vm->virtio[slot] = t;
+    vm->virtio_slots++;
+    return 0;
+}
+
+/* The virtio devices the configuration asks for: disks, network cards, then the rng. */
+static int attach_virtio(struct vm *vm, char *err, size_t errlen)
+{
+    const struct vm_config *c = &vm->cfg;
+    if (c->num_disks > VM_MAX_DISKS || c->num_nics > VM_MAX_NICS) {
+        snprintf(err, errlen, "at most %d disks and %d network cards", VM_MAX_DISKS, VM_MAX_NICS);
+        return -1;
+    }
+    for (unsigned i = 0; i < c->num_disks; i++) {
+        const struct vm_disk_config *dc = &c->disks[i];
+        vm->disk[i] = disk_image_open(dc->path, dc->readonly, dc->persist, err, errlen);
+        vm->blk[i] = calloc(1, sizeof(struct virtio_blk));
+        if (!vm->disk[i] || !vm->blk[i]) {
+            if (vm->disk[i])
+                snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        vm->disk_slot[i] = (struct vm_device_slot){ vm, i };
+        struct virtio_blk_backend be = {
+            .size = disk_image_size(vm->disk[i]), .readonly = dc->readonly, .read = disk_read,
+            .write = disk_write, .flush = disk_flush, .zero = disk_zero,
+            .completed = disk_completed, .ctx = &vm->disk_slot[i],
+        };
+        char serial[24];
+        snprintf(serial, sizeof(serial), "rewind-disk%u", i);
+        virtio_blk_init(vm->blk[i], guest_ram_of(vm), be, serial);
+        if (add_virtio(vm, &vm->blk[i]->transport, err, errlen))
+            return -1;
+    }
+    for (unsigned i = 0; i < c->num_nics; i++) {
+        vm->net[i] = calloc(1, sizeof(struct virtio_net));
+        if (!vm->net[i]) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        vm->nic_slot[i] = (struct vm_device_slot){ vm, i };
+        uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, (uint8_t)(0x56 + i) };
+        static const uint8_t zero[6];
+        if (memcmp(c->nic_mac[i], zero, 6))
+            memcpy(mac, c->nic_mac[i], 6);
+        virtio_net_init(vm->net[i], guest_ram_of(vm), mac,
+                        (struct virtio_net_host){ .transmit = nic_transmit,
+                                                  .ctx = &vm->nic_slot[i] });
+        if (add_virtio(vm, &vm->net[i]->transport, err, errlen))
+            return -1;
+    }
+    if (c->rng) {
+        vm->rng = calloc(1, sizeof(struct virtio_rng));
+        if (!vm->rng) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        virtio_rng_init(vm->rng, guest_ram_of(vm),
+                        (struct virtio_rng_host){ .entropy = rng_entropy, .ctx = vm });
+        if (add_virtio(vm, &vm->rng->transport, err, errlen))
+            return -1;
+    }
+    return 0;
+}
+
+struct disk_image *vm_disk(struct vm *vm, unsigned index)
+{
+    return index < VM_MAX_DISKS ? vm->disk[index] : NULL;
+}
+
+const char *vm_virtio_error(const struct vm *vm, uint64_t *count)
+{
+    const char *last = "";
+    uint64_t n = 0;
+    for (unsigned i = 0; i < vm->virtio_slots; i++) {
+        n += vm->virtio[i]->errors;
+        if (vm->virtio[i]->error[0])
+            last = vm->virtio[i]->error;
+    }
+    if (count)
+        *count = n;
+    return last;
+}
+
 /* ---- the built-in SBI's view of the machine ---- */
 
 static struct hart *sbi_hart(void *ctx, unsigned id)
@@ -290,6 +478,13 @@ void vm_destroy(struct vm *vm)
     code_cache_destroy(vm->code);
     for (unsigned i = 0; i < VIRT_MAX_HARTS; i++)
         free(vm->harts[i].hart);
+    for (unsigned i = 0; i < VM_MAX_DISKS; i++) {
+        disk_image_close(vm->disk[i]);
+        free(vm->blk[i]);
+    }
+    for (unsigned i = 0; i < VM_MAX_NICS; i++)
+        free(vm->net[i]);
+    free(vm->rng);
     remember_boot(vm, NULL, NULL, NULL, NULL);
     free(vm);
 }
@@ -422,7 +617,7 @@ static int attach_board(struct vm *vm, char *err, size_t errlen)
         snprintf(err, errlen, "cannot map the board's devices");
         return -1;
     }
-    return 0;
+    return attach_virtio(vm, err, errlen);
 }
 
 /* ---- loading files ---- */
@@ -551,7 +746,7 @@ static int place_fdt(struct vm *vm, const char *append, bool has_initrd, uint64_
         .ram_base = VM_RAM_BASE, .ram_size = vm->cfg.ram_size, .bootargs = append,
         .has_initrd = has_initrd, .initrd_start = initrd_start, .initrd_end = initrd_end,
         .rng_seed = have_seed ? seed : NULL, .rng_seed_len = have_seed ? sizeof(seed) : 0,
-        .virtio_slots = 0,
+        .virtio_slots = vm->virtio_slots,
     };
     long size = fdt_build(&m, vm->ram + (fdt_addr - VM_RAM_BASE), FDT_MAX_SIZE, err, errlen);
     code_cache_mark_range_dirty(vm->code, fdt_addr, FDT_MAX_SIZE);
@@ -710,6 +905,8 @@ int vm_reboot(struct vm *vm, char *err, size_t errlen)
     plic_reset(&vm->plic);
     uart_reset(&vm->uart);
     goldfish_rtc_reset(&vm->rtc);
+    for (unsigned i = 0; i < vm->virtio_slots; i++)
+        virtio_mmio_reset(vm->virtio[i]);
     code_cache_flush(vm->code); /* the images are written into RAM again (and marked dirty) */
     for (unsigned i = 0; i < vm->num_harts; i++)
         hart_tlb_flush(vm->harts[i].hart);

@@ -33,6 +33,12 @@ struct vm_gate {
     void (*entropy)(void *ctx, struct vm *vm, uint8_t *buf, size_t len);
     /* The host's monotonic clock in ns, for --clock host (every reading is an input). */
     uint64_t (*host_clock_ns)(void *ctx, struct vm *vm);
+    /* A frame received for network card `nic` (asked between rounds while the card has a
+     * receive buffer posted): copy at most max bytes into buf and return its length; 0 when
+     * none is waiting. */
+    size_t (*net_receive)(void *ctx, struct vm *vm, unsigned nic, uint8_t *buf, size_t max);
+    /* Entropy for the virtio-rng device (asked when the driver posts a buffer). */
+    void (*rng)(void *ctx, struct vm *vm, uint8_t *buf, size_t len);
     /* Called between rounds every so often (not an input: a chance for the backend to commit
      * its log or to stop the machine). May be NULL. */
     void (*progress)(void *ctx, struct vm *vm);
@@ -44,6 +50,9 @@ enum vm_event_kind {
     VM_EVENT_CONSOLE_OUT,  /* data/len: bytes the guest printed */
     VM_EVENT_INTERRUPT,    /* value: mcause/scause of an interrupt taken, pc: where */
     VM_EVENT_EXIT,         /* value: exit code; pc: hart 0's pc */
+    VM_EVENT_NET_TX,       /* value: the card; data/len: the frame the guest sent */
+    VM_EVENT_DISK_IO,      /* value: first sector; data/len: a text line saying which disk,
+                              the request, bytes, status and a hash of the data */
 };
 
 struct vm_event {
@@ -66,6 +75,15 @@ enum vm_clock {
     VM_CLOCK_HOST,         /* guest time follows the host's monotonic clock, read via the gate */
 };
 
+#define VM_MAX_DISKS 4
+#define VM_MAX_NICS 2
+
+struct vm_disk_config {
+    const char *path;       /* a raw image */
+    bool readonly;          /* the guest sees a read-only disk */
+    bool persist;           /* writes reach the file (plain runs); otherwise an overlay */
+};
+
 struct vm_config {
     uint64_t ram_size;                   /* bytes */
     enum vm_clock clock;
@@ -76,6 +94,15 @@ struct vm_config {
     void *console_ctx;
     struct vm_gate gate;
     struct vm_observer observer;
+    /* virtio-mmio devices, in slot order: disks, then network cards, then the rng */
+    struct vm_disk_config disks[VM_MAX_DISKS];
+    unsigned num_disks;
+    unsigned num_nics;
+    uint8_t nic_mac[VM_MAX_NICS][6];     /* all zero: 52:54:00:12:34:56 + card index */
+    bool rng;
+    /* Frames the guest sends on a card: an output, like console_write. */
+    void (*net_transmit)(void *ctx, unsigned nic, const uint8_t *frame, size_t len);
+    void *net_ctx;
     /* A guest reboot ends the run (VM_EXIT_REBOOT) instead of restarting the machine. */
     bool no_reboot;
     /* Instructions a hart may run with a pending interrupt it keeps disabled before the
@@ -149,6 +176,13 @@ int vm_phys_write(struct vm *vm, uint64_t paddr, const void *buf, uint64_t len);
 /* Replace the gate and observer (e.g. to go on from a restored checkpoint with a replay
  * positioned there). */
 void vm_set_gate(struct vm *vm, struct vm_gate gate, struct vm_observer observer);
+
+/* virtio devices, for reports and the trace. */
+struct disk_image;
+/* The disk behind virtio slot of disk `index` (NULL if none). */
+struct disk_image *vm_disk(struct vm *vm, unsigned index);
+/* The last guest error on any virtio device ("" if none) and how many there were. */
+const char *vm_virtio_error(const struct vm *vm, uint64_t *count);
 
 /* Incremental checkpoints: call fn for every RAM page (index from VM_RAM_BASE) written since
  * the last call (all pages the first time), and start tracking afresh. */

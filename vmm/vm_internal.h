@@ -11,6 +11,10 @@
 #include "devices/syscon.h"
 #include "devices/uart16550.h"
 #include "devices/virt_map.h"
+#include "devices/virtio_blk.h"
+#include "devices/virtio_net.h"
+#include "devices/virtio_rng.h"
+#include "vmm/disk_image.h"
 #include "vmm/bus.h"
 #include "vmm/cpu/code_cache.h"
 #include "vmm/elf_load.h"
@@ -38,6 +42,12 @@ struct vm_hart_slot {
                                     disabled; UINT64_MAX when none does */
 };
 
+/* Context of a virtio disk's or network card's callbacks. */
+struct vm_device_slot {
+    struct vm *vm;
+    unsigned index;
+};
+
 struct vm {
     struct vm_config cfg;
     enum vm_boot boot;
@@ -56,6 +66,16 @@ struct vm {
     struct goldfish_rtc rtc;
     struct htif htif;
     bool has_htif;
+    /* virtio-mmio devices: disks, network cards, rng (allocated when the board is built) */
+    struct disk_image *disk[VM_MAX_DISKS];
+    struct virtio_blk *blk[VM_MAX_DISKS];
+    struct vm_device_slot disk_slot[VM_MAX_DISKS];
+    struct virtio_net *net[VM_MAX_NICS];
+    struct vm_device_slot nic_slot[VM_MAX_NICS];
+    struct virtio_rng *rng;
+    struct virtio_mmio *virtio[VIRT_VIRTIO_SLOTS];
+    unsigned virtio_slots;
+    uint8_t net_frame[VIRTIO_NET_MAX_FRAME];  /* a received frame on its way in */
     struct elf_image image;
     struct sbi_host sbi;
     bool board_attached;

@@ -90,6 +90,28 @@ static void take_console_input(struct vm *vm)
         vm->input_closed = true;
 }
 
+/* Frames waiting for the network cards, as far as their drivers have buffers posted. */
+static bool take_net_input(struct vm *vm)
+{
+    bool any = false;
+    if (!vm->cfg.gate.net_receive)
+        return false;
+    for (unsigned i = 0; i < vm->cfg.num_nics; i++) {
+        struct virtio_net *n = vm->net[i];
+        while (n && virtio_net_can_receive(n)) {
+            size_t len = vm->cfg.gate.net_receive(vm->cfg.gate.ctx, vm, i, vm->net_frame,
+                                                  sizeof(vm->net_frame));
+            if (!len)
+                break;
+            if (len > sizeof(vm->net_frame))
+                len = sizeof(vm->net_frame);
+            virtio_net_receive(n, vm->net_frame, len);
+            any = true;
+        }
+    }
+    return any;
+}
+
 size_t vm_console_input_space(const struct vm *vm)
 {
     return VM_INPUT_BUFFER - vm->input_len;
@@ -235,7 +257,11 @@ static bool check_hung(struct vm *vm)
 
 static bool input_possible(const struct vm *vm)
 {
-    return has_board(vm) && vm->cfg.gate.console_input && vm->cfg.gate.idle && !vm->input_closed;
+    if (!has_board(vm) || !vm->cfg.gate.idle)
+        return false;
+    bool console = vm->cfg.gate.console_input && !vm->input_closed;
+    bool network = vm->cfg.gate.net_receive && vm->cfg.num_nics;
+    return console || network;
 }
 
 /* Every hart waits. Skip virtual time to the next deadline; when console input may still
@@ -250,10 +276,13 @@ static bool idle_until_next_event(struct vm *vm)
             return false;
         uint64_t now = vm->host_now;
         uint64_t gap = dl == UINT64_MAX ? UINT64_MAX : (dl > now ? dl - now : 0);
+        if (take_net_input(vm))
+            return true;
         if (vm->cfg.gate.idle)
             vm->cfg.gate.idle(vm->cfg.gate.ctx, vm, gap);
         read_host_clock(vm);
         take_console_input(vm);
+        take_net_input(vm);
         return true;
     }
     uint64_t now = vm->round_vtime;
@@ -264,9 +293,12 @@ static bool idle_until_next_event(struct vm *vm)
         vm->round_vtime = now + gap;
         return true;
     }
+    if (take_net_input(vm))
+        return true; /* a frame was waiting: the guest has work without any wait */
     uint64_t passed = vm->cfg.gate.idle(vm->cfg.gate.ctx, vm, gap);
     vm->round_vtime = now + (passed < gap ? passed : gap);
     take_console_input(vm);
+    take_net_input(vm);
     return true;
 }
 
@@ -320,8 +352,10 @@ int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit)
             if (vm->rounds % VM_POLL_EVERY_ROUNDS == 0 && check_hung(vm))
                 continue;
             if (vm->rounds % VM_POLL_EVERY_ROUNDS == 0) {
-                if (has_board(vm))
+                if (has_board(vm)) {
                     take_console_input(vm);
+                    take_net_input(vm);
+                }
                 if (vm->cfg.gate.progress)
                     vm->cfg.gate.progress(vm->cfg.gate.ctx, vm);
             }
