@@ -83,6 +83,16 @@ int trace_pack_image(struct trace *t, const char *role, const uint8_t *data, uin
 int trace_unpack_image(struct trace *t, const char *role, uint8_t **data, uint64_t *size,
                        char *err, size_t errlen);
 
+/* The disks' overlays at the end of a recording (what the guest wrote, 4 KiB blocks, stored
+ * zstd-compressed in table disk_overlay). 0 or -1. */
+int trace_put_overlay_block(struct trace *t, unsigned disk, uint64_t block, const uint8_t *data,
+                            size_t len);
+/* Call fn for each stored block of `disk` in block order (data decompressed, len bytes);
+ * returns the number of blocks, or -1 (message in err). Traces of format 1 have none. */
+int64_t trace_overlay_blocks(struct trace *t, unsigned disk,
+                             int (*fn)(void *ctx, uint64_t block, const uint8_t *data, size_t len),
+                             void *ctx, char *err, size_t errlen);
+
 /* Reading events in order: one cursor over inputs, one over derived events. */
 struct trace_cursor;
 struct trace_cursor *trace_cursor_open(struct trace *t, bool inputs, int64_t after_seq);

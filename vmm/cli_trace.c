@@ -20,6 +20,7 @@
 #include "vmm/state.h"
 #include "vmm/cli.h"
 #include "vmm/crash.h"
+#include "vmm/disk_image.h"
 
 #define MAX_IMAGES 8
 
@@ -27,6 +28,9 @@ struct image_role {
     const char *role;
     const char *path;
 };
+
+static const char *const disk_roles[VM_MAX_DISKS] = { "disk0", "disk1", "disk2", "disk3" };
+#define MAX_ROLES (3 + VM_MAX_DISKS)
 
 static int roles_of(const struct machine_options *o, struct image_role *out)
 {
@@ -37,6 +41,8 @@ static int roles_of(const struct machine_options *o, struct image_role *out)
         out[n++] = (struct image_role){ "kernel", o->kernel };
     if (o->initrd)
         out[n++] = (struct image_role){ "initrd", o->initrd };
+    for (unsigned i = 0; i < o->dev.num_disks; i++)
+        out[n++] = (struct image_role){ disk_roles[i], o->dev.disks[i].path };
     return n;
 }
 
@@ -140,7 +146,28 @@ static int write_machine_meta(struct trace *t, const struct machine_options *o, 
              trace_set_meta_u64(t, "hang_after", o->hang_after);
     if (o->append)
         rc |= trace_set_meta(t, "append", o->append);
-    struct image_role roles[3];
+    rc |= trace_set_meta_u64(t, "disks", o->dev.num_disks) |
+          trace_set_meta_u64(t, "nics", o->dev.num_nics) |
+          trace_set_meta(t, "rng", o->dev.rng ? "1" : "0");
+    for (unsigned i = 0; i < o->dev.num_disks; i++) {
+        char key[32];
+        snprintf(key, sizeof(key), "disk%u_readonly", i);
+        rc |= trace_set_meta(t, key, o->dev.disks[i].readonly ? "1" : "0");
+    }
+    for (unsigned i = 0; i < o->dev.num_nics; i++) {
+        char key[32], mac[24];
+        const uint8_t *m = o->dev.nics[i].mac;
+        snprintf(key, sizeof(key), "nic%u_mac", i);
+        if (o->dev.nics[i].has_mac)
+            snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+                     m[4], m[5]);
+        else
+            snprintf(mac, sizeof(mac), "default");
+        rc |= trace_set_meta(t, key, mac);
+        snprintf(key, sizeof(key), "nic%u_netdev", i);
+        rc |= trace_set_meta(t, key, o->dev.nics[i].netdev);
+    }
+    struct image_role roles[MAX_ROLES];
     int n = roles_of(o, roles);
     for (int i = 0; i < n; i++) {
         char hash[40];
@@ -184,6 +211,53 @@ static void record_crash_hook(void *ctx, const char *reason)
     fprintf(stderr, "rewind: the trace ends here and says why; it replays up to this point\n");
 }
 
+static int put_block(void *ctx, uint64_t block, const uint8_t *data)
+{
+    struct { struct trace *t; unsigned disk; } *c = ctx;
+    return trace_put_overlay_block(c->t, c->disk, block, data, DISK_BLOCK);
+}
+
+/* What the guest wrote to each disk, kept with the trace: the blocks, and a hash that a
+ * replay must reproduce. */
+static int save_overlays(struct trace *t, struct vm *vm, unsigned disks)
+{
+    for (unsigned i = 0; i < disks; i++) {
+        struct disk_image *d = vm_disk(vm, i);
+        struct { struct trace *t; unsigned disk; } c = { t, i };
+        char key[40], hash[24];
+        snprintf(key, sizeof(key), "disk%u_overlay_hash", i);
+        snprintf(hash, sizeof(hash), "%016" PRIx64, disk_image_overlay_hash(d));
+        if (trace_set_meta(t, key, hash))
+            return -1;
+        snprintf(key, sizeof(key), "disk%u_overlay_blocks", i);
+        if (trace_set_meta_u64(t, key, disk_image_overlay_blocks(d)) ||
+            disk_image_foreach_block(d, put_block, &c))
+            return -1;
+    }
+    return 0;
+}
+
+/* After a replay: every disk's overlay must be what the recording left. Returns the number
+ * of disks that differ (each reported). */
+static int check_overlays(struct trace *t, struct vm *vm, unsigned disks, const char *path)
+{
+    int bad = 0;
+    for (unsigned i = 0; i < disks; i++) {
+        char key[40], recorded[40] = "";
+        snprintf(key, sizeof(key), "disk%u_overlay_hash", i);
+        if (trace_get_meta(t, key, recorded, sizeof(recorded)))
+            continue; /* cut off before the end: nothing to compare */
+        char now[24];
+        snprintf(now, sizeof(now), "%016" PRIx64, disk_image_overlay_hash(vm_disk(vm, i)));
+        if (strcmp(now, recorded)) {
+            fprintf(stderr, "rewind: replay of %s diverged: disk%u's writes hash to %s, the "
+                            "recording's to %s\n", path, i, now, recorded);
+            bad++;
+        }
+    }
+    return bad;
+}
+
 int cmd_record(int argc, char **argv)
 {
     struct machine_options o;
@@ -216,8 +290,9 @@ int cmd_record(int argc, char **argv)
     recorder_watch_crashes(rec, 20000000); /* keep the panic's backtrace, then stop */
     struct vm_config cfg = { .console_write = host_console_write, .console_ctx = &con,
                              .gate = recorder_gate(rec), .observer = recorder_observer(rec) };
-    struct vm *vm = cli_build_vm(&o, &cfg);
+    struct vm *vm = cli_open_nets(&o.dev, &con, &cfg) ? NULL : cli_build_vm(&o, &cfg);
     if (!vm) {
+        cli_close_nets(&con);
         trace_set_meta(t, "end_reason", "failed-to-start");
         recorder_flush(rec);
         recorder_destroy(rec);
@@ -284,6 +359,9 @@ int cmd_record(int argc, char **argv)
     trace_set_meta_u64(t, "end_icount", ex.icount);
     trace_set_meta_u64(t, "exit_code", ex.exit_code);
     trace_set_meta_u64(t, "events", trace_events_written(t));
+    if (save_overlays(t, vm, o.dev.num_disks))
+        failed = -1;
+    cli_close_nets(&con);
     trace_set_meta(t, "complete", "1");
     if (trace_commit(t))
         failed = -1;
@@ -330,14 +408,14 @@ int cmd_record(int argc, char **argv)
 
 struct replay_files {
     char tmpdir[256];
-    char paths[3][1100];
+    char paths[MAX_ROLES][1100];
 };
 
 static void cleanup_files(struct replay_files *f)
 {
     if (!f->tmpdir[0])
         return;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < MAX_ROLES; i++)
         if (f->paths[i][0] && !strncmp(f->paths[i], f->tmpdir, strlen(f->tmpdir)))
             unlink(f->paths[i]);
     rmdir(f->tmpdir);
@@ -357,6 +435,9 @@ static int resolve_images(struct trace *t, struct machine_options *o, struct rep
         const struct trace_image *im = &imgs[i];
         int slot = !strcmp(im->role, "bios") ? 0 : !strcmp(im->role, "kernel") ? 1
                  : !strcmp(im->role, "initrd") ? 2 : -1;
+        for (int d = 0; d < VM_MAX_DISKS; d++)
+            if (!strcmp(im->role, disk_roles[d]))
+                slot = 3 + d;
         if (slot < 0) {
             fprintf(stderr, "rewind: the trace names an unknown image role '%s'\n", im->role);
             return -1;
@@ -412,6 +493,53 @@ static int resolve_images(struct trace *t, struct machine_options *o, struct rep
     o->bios = f->paths[0][0] ? f->paths[0] : NULL;
     o->kernel = f->paths[1][0] ? f->paths[1] : NULL;
     o->initrd = f->paths[2][0] ? f->paths[2] : NULL;
+    for (unsigned d = 0; d < o->dev.num_disks; d++) {
+        if (!f->paths[3 + d][0]) {
+            fprintf(stderr, "rewind: the trace has %u disks but no image for disk%u\n",
+                    o->dev.num_disks, d);
+            return -1;
+        }
+        o->dev.disks[d].path = f->paths[3 + d];
+    }
+    return 0;
+}
+
+/* The virtio devices a recording had (traces of format 1 have none). A replay opens no
+ * network backend: frames come from the trace. */
+static int devices_from_trace(struct trace *t, struct cli_devices *d)
+{
+    uint64_t disks = 0, nics = 0;
+    char v[64] = "0";
+    trace_get_meta_u64(t, "disks", &disks);
+    trace_get_meta_u64(t, "nics", &nics);
+    trace_get_meta(t, "rng", v, sizeof(v));
+    if (disks > VM_MAX_DISKS || nics > VM_MAX_NICS) {
+        fprintf(stderr, "rewind: the trace's device configuration is invalid\n");
+        return -1;
+    }
+    d->num_disks = (unsigned)disks;
+    d->num_nics = (unsigned)nics;
+    d->rng = v[0] == '1';
+    for (unsigned i = 0; i < d->num_disks; i++) {
+        char key[32];
+        snprintf(key, sizeof(key), "disk%u_readonly", i);
+        strcpy(v, "0");
+        trace_get_meta(t, key, v, sizeof(v));
+        d->disks[i].readonly = v[0] == '1';
+        d->disks[i].path = NULL; /* from the images table */
+    }
+    for (unsigned i = 0; i < d->num_nics; i++) {
+        char key[32];
+        snprintf(key, sizeof(key), "nic%u_mac", i);
+        strcpy(v, "default");
+        trace_get_meta(t, key, v, sizeof(v));
+        unsigned m[6];
+        d->nics[i].has_mac = sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x", &m[0], &m[1], &m[2], &m[3],
+                                    &m[4], &m[5]) == 6;
+        for (int k = 0; k < 6 && d->nics[i].has_mac; k++)
+            d->nics[i].mac[k] = (uint8_t)m[k];
+        d->nics[i].netdev = NULL;
+    }
     return 0;
 }
 
@@ -444,7 +572,7 @@ static int machine_from_trace(struct trace *t, struct machine_options *o, char *
         o->hang_after = 0; /* older traces: no hang detection, as when they were recorded */
     if (trace_get_meta(t, "append", append, append_len) == 0)
         o->append = append;
-    return 0;
+    return devices_from_trace(t, &o->dev);
 }
 
 /* The time-travel engine rebuilds machines with the options read from the trace. */
@@ -724,6 +852,8 @@ int cmd_replay(int argc, char **argv, bool verify_only)
                         " (exit %" PRIu64 ")%s\n", path, end_reason, end_icount, exit_code,
                 cli_exit_reason_name(ex.reason), ex.icount, ex.exit_code,
                 replayer_all_matched(rep) ? "" : "; recorded events were left unmatched");
+        status = verify_only ? 1 : EXIT_REWIND_ERROR;
+    } else if (is_complete && check_overlays(t, vm, o.dev.num_disks, path)) {
         status = verify_only ? 1 : EXIT_REWIND_ERROR;
     } else {
         if (verify_only || !is_complete)
