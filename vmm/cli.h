@@ -103,6 +103,8 @@ int cmd_replay(int argc, char **argv, bool verify_only);
 int cmd_info(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
 int cmd_gdb(int argc, char **argv);
+int cmd_export_pcap(int argc, char **argv);
+int cmd_export_disk(int argc, char **argv);
 /* Serve vm to gdb on o->gdb until the session ends; returns the run's exit status. */
 int cli_serve_gdb(struct vm *vm, const struct machine_options *o, struct host_console *con);
 /* Serve a replay to gdb (forward only; writes refused) until the session ends. end_icount:

@@ -21,6 +21,7 @@
 #include "vmm/cli.h"
 #include "vmm/crash.h"
 #include "vmm/disk_image.h"
+#include "analysis/pcap_export.h"
 
 #define MAX_IMAGES 8
 
@@ -973,6 +974,93 @@ int cmd_pack(int argc, char **argv)
         }
         free(data);
     }
+    trace_close(t);
+    return status;
+}
+
+/* ---- exports ---- */
+
+int cmd_export_pcap(int argc, char **argv)
+{
+    const char *trace = NULL, *out = NULL;
+    long nic = -1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--nic") && i + 1 < argc) {
+            char *end;
+            nic = strtol(argv[++i], &end, 10);
+            if (*end || nic < 0 || nic >= VM_MAX_NICS) {
+                fprintf(stderr, "rewind: --nic needs a card number 0..%d\n", VM_MAX_NICS - 1);
+                return EXIT_REWIND_ERROR;
+            }
+        } else if (!trace) {
+            trace = argv[i];
+        } else if (!out) {
+            out = argv[i];
+        } else {
+            fprintf(stderr, "rewind: unexpected argument '%s'\n", argv[i]);
+            return EXIT_REWIND_ERROR;
+        }
+    }
+    if (!trace || !out) {
+        fprintf(stderr, "rewind: usage: rewind export-pcap TRACE OUT.pcap [--nic N]\n");
+        return EXIT_REWIND_ERROR;
+    }
+    char err[512];
+    uint64_t frames = 0;
+    if (pcap_export_nic(trace, out, (int)nic, &frames, err, sizeof(err))) {
+        fprintf(stderr, "rewind: %s\n", err);
+        return EXIT_REWIND_ERROR;
+    }
+    fprintf(stderr, "rewind: wrote %" PRIu64 " frames to %s\n", frames, out);
+    return 0;
+}
+
+static int restore_block(void *ctx, uint64_t block, const uint8_t *data, size_t len)
+{
+    return len == DISK_BLOCK ? disk_image_set_block(ctx, block, data) : -1;
+}
+
+int cmd_export_disk(int argc, char **argv)
+{
+    uint64_t disk = 0;
+    if (argc != 4 || parse_u64(argv[2], &disk) || disk >= VM_MAX_DISKS) {
+        fprintf(stderr, "rewind: usage: rewind export-disk TRACE DISK OUT.img  (DISK: 0 for the "
+                        "first disk)\n");
+        return EXIT_REWIND_ERROR;
+    }
+    char err[512];
+    struct trace *t = trace_open(argv[1], false, err, sizeof(err));
+    if (!t) {
+        fprintf(stderr, "rewind: %s\n", err);
+        return EXIT_REWIND_ERROR;
+    }
+    struct machine_options o;
+    char append[4096];
+    struct replay_files files;
+    memset(&files, 0, sizeof(files));
+    int status = EXIT_REWIND_ERROR;
+    if (machine_from_trace(t, &o, append, sizeof(append)) || resolve_images(t, &o, &files))
+        goto out;
+    if (disk >= o.dev.num_disks) {
+        fprintf(stderr, "rewind: %s has %u disks\n", argv[1], o.dev.num_disks);
+        goto out;
+    }
+    struct disk_image *d = disk_image_open(o.dev.disks[disk].path, false, false, err, sizeof(err));
+    if (!d) {
+        fprintf(stderr, "rewind: %s\n", err);
+        goto out;
+    }
+    int64_t n = trace_overlay_blocks(t, (unsigned)disk, restore_block, d, err, sizeof(err));
+    if (n < 0 || disk_image_export(d, argv[3], err, sizeof(err))) {
+        fprintf(stderr, "rewind: %s\n", err);
+    } else {
+        fprintf(stderr, "rewind: wrote disk%" PRIu64 " (%s with the %" PRId64 " blocks the guest "
+                        "wrote) to %s\n", disk, o.dev.disks[disk].path, n, argv[3]);
+        status = 0;
+    }
+    disk_image_close(d);
+out:
+    cleanup_files(&files);
     trace_close(t);
     return status;
 }

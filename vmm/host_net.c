@@ -7,12 +7,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <libslirp.h>
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -309,6 +310,45 @@ static void lower_timeout(int *timeout_ms, int64_t ms)
         *timeout_ms = (int)ms;
 }
 
+/* ---------- SIGPIPE around libslirp ---------- */
+
+/* libslirp writes to its host sockets with plain send() (no MSG_NOSIGNAL), so a host peer that
+ * went away raises SIGPIPE, which kills a process that did not ignore it. Rather than change
+ * the process's signal dispositions, block SIGPIPE on this thread while slirp runs and discard
+ * the ones it raised (slirp sees EPIPE and closes the connection, as it should). */
+struct sigpipe_guard {
+    sigset_t old_mask;
+    bool was_pending;
+};
+
+static void sigpipe_block(struct sigpipe_guard *g)
+{
+    sigset_t pipe_set, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    sigemptyset(&pending);
+    sigpending(&pending);
+    g->was_pending = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &g->old_mask);
+}
+
+static void sigpipe_unblock(struct sigpipe_guard *g)
+{
+    int saved = errno;
+    sigset_t pipe_set, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    sigemptyset(&pending);
+    sigpending(&pending);
+    if (!g->was_pending && sigismember(&pending, SIGPIPE) == 1) {
+        const struct timespec zero = { 0, 0 };
+        while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+            ;
+    }
+    pthread_sigmask(SIG_SETMASK, &g->old_mask, NULL);
+    errno = saved;
+}
+
 /* ---------- spec parsing ---------- */
 
 /* One "key=value" option of the spec, unescaped (",," stands for a comma). */
@@ -318,43 +358,35 @@ struct option {
     bool has_value;
 };
 
-/* Split the next option off *p. Returns false at the end; sets *bad on a malformed one. */
-static bool next_option(const char **p, struct option *o, bool *bad)
+enum option_result { OPTION_END, OPTION_OK, OPTION_TOO_LONG };
+
+/* Split the next option off *p. On OPTION_TOO_LONG, o->key holds its beginning. */
+static enum option_result next_option(const char **p, struct option *o)
 {
+    memset(o, 0, sizeof(*o));
     const char *s = *p;
     if (!*s)
-        return false;
-    char buf[320];
+        return OPTION_END;
+    char buf[sizeof(o->key) + 1 + sizeof(o->value)];
     size_t len = 0;
-    for (;;) {
-        if (*s == ',' && s[1] == ',') {
-            if (len + 1 >= sizeof(buf)) {
-                *bad = true;
-                return false;
-            }
-            buf[len++] = ',';
-            s += 2;
-            continue;
-        }
-        if (*s == ',' || !*s)
-            break;
+    while (*s && !(*s == ',' && s[1] != ',')) {
+        char c = *s;
+        s += c == ',' ? 2 : 1; /* ",," is an escaped comma */
         if (len + 1 >= sizeof(buf)) {
-            *bad = true;
-            return false;
+            snprintf(o->key, sizeof(o->key), "%.*s", (int)(sizeof(o->key) - 1), buf);
+            return OPTION_TOO_LONG;
         }
-        buf[len++] = *s++;
+        buf[len++] = c;
     }
     buf[len] = 0;
     if (*s == ',')
         s++;
     *p = s;
-    memset(o, 0, sizeof(*o));
     char *eq = strchr(buf, '=');
     size_t klen = eq ? (size_t)(eq - buf) : len;
     if (klen >= sizeof(o->key) || (eq && strlen(eq + 1) >= sizeof(o->value))) {
-        *bad = true;
-        snprintf(o->key, sizeof(o->key), "%.*s", (int)(klen < 31 ? klen : 31), buf);
-        return false;
+        snprintf(o->key, sizeof(o->key), "%.*s", (int)(sizeof(o->key) - 1), buf);
+        return OPTION_TOO_LONG;
     }
     memcpy(o->key, buf, klen);
     o->key[klen] = 0;
@@ -362,7 +394,7 @@ static bool next_option(const char **p, struct option *o, bool *bad)
         o->has_value = true;
         strcpy(o->value, eq + 1);
     }
-    return true;
+    return OPTION_OK;
 }
 
 /* A decimal port 1..65535 in s[0..len). */
@@ -919,8 +951,8 @@ struct host_net *host_net_create(const char *spec, char *err, size_t errlen)
     bool have_connect = false, have_listen = false;
 
     struct option o;
-    bool bad = false;
-    while (next_option(&p, &o, &bad)) {
+    enum option_result res;
+    while ((res = next_option(&p, &o)) == OPTION_OK) {
         if (!o.key[0]) {
             set_err(err, errlen, "netdev %.*s: empty option in '%s'", (int)tlen, spec, spec);
             return NULL;
@@ -980,8 +1012,8 @@ struct host_net *host_net_create(const char *spec, char *err, size_t errlen)
             return NULL;
         }
     }
-    if (bad) {
-        set_err(err, errlen, "netdev %.*s: option '%s' is too long", (int)tlen, spec, o.key);
+    if (res == OPTION_TOO_LONG) {
+        set_err(err, errlen, "netdev %.*s: option '%s...' is too long", (int)tlen, spec, o.key);
         return NULL;
     }
     if (!id[0]) {
@@ -1047,7 +1079,10 @@ void host_net_send(struct host_net *n, const uint8_t *frame, size_t len)
     }
     n->stats.tx_frames++;
     n->stats.tx_bytes += len;
+    struct sigpipe_guard g;
+    sigpipe_block(&g);
     slirp_input(n->slirp, frame, (int)len);
+    sigpipe_unblock(&g);
 }
 
 size_t host_net_receive(struct host_net *n, uint8_t *buf, size_t max)
@@ -1112,7 +1147,8 @@ int host_net_poll_fill(struct host_net *n, struct pollfd *fds, int max, int *tim
             ev |= POLLIN; /* otherwise the queue is full: let the peer wait */
         if (n->w_have)
             ev |= POLLOUT;
-        if (max > count)
+        /* nothing to wait for: leave the fd out, or a hang-up would make poll spin */
+        if (ev && max > count)
             fds[count++] = (struct pollfd){ .fd = n->conn_fd, .events = ev };
     } else if (n->listen_fd >= 0) {
         if (max > count)
@@ -1128,10 +1164,13 @@ void host_net_poll_dispatch(struct host_net *n, struct pollfd *fds, int nfds)
     if (n->backend == BACKEND_USER) {
         n->pf_fds = fds;
         n->pf_count = nfds < n->pf_count ? (nfds < 0 ? 0 : nfds) : n->pf_count;
+        struct sigpipe_guard g;
+        sigpipe_block(&g);
         slirp_pollfds_poll(n->slirp, 0, cb_get_revents, n);
         n->pf_fds = NULL;
         n->pf_count = 0;
         run_timers(n);
+        sigpipe_unblock(&g);
         return;
     }
     if (nfds < 1 || !fds)

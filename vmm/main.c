@@ -32,6 +32,8 @@ static void usage(FILE *out)
             "  gdb [--symbols ELF] [MACHINE]  start gdb-multiarch already connected to a machine\n"
             "  gdb TRACE [--at end|ICOUNT] [--symbols ELF]\n"
             "                             start gdb-multiarch on the replay of a recording\n"
+            "  export-pcap TRACE OUT.pcap [--nic N]  the recorded network frames, for Wireshark\n"
+            "  export-disk TRACE DISK OUT.img  a disk as the recording left it (image + writes)\n"
             "  version, help\n"
             "\n"
             "MACHINE options (QEMU's single-dash spellings are accepted too):\n"
@@ -540,6 +542,10 @@ int main(int argc, char **argv)
         return cmd_pack(argc - 1, argv + 1);
     if (!strcmp(cmd, "gdb"))
         return cmd_gdb(argc - 1, argv + 1);
+    if (!strcmp(cmd, "export-pcap"))
+        return cmd_export_pcap(argc - 1, argv + 1);
+    if (!strcmp(cmd, "export-disk"))
+        return cmd_export_disk(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("rewind %s\n", REWIND_VERSION);
         return 0;
