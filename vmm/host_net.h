@@ -70,9 +70,11 @@ size_t host_net_receive(struct host_net *n, uint8_t *buf, size_t max);
 /* A frame is waiting. */
 bool host_net_pending(const struct host_net *n);
 
-/* Event-loop integration. fill: add this backend's fds to fds[] (at most max; the backend
- * asks for more next time if it had to leave some out), lower *timeout_ms (ms, -1 = infinite)
- * to its next timer, never raise it; returns how many fds it added. dispatch: after poll(),
+/* Event-loop integration. fill: add this backend's fds to fds[] (at most max; sockets that do
+ * not fit are just not polled this round, host_net_pump sizes its own array), lower
+ * *timeout_ms (ms, -1 = infinite) to its next timer, never raise it (libslirp always lowers
+ * it to 1000 ms at most, so a loop polling a user backend wakes at least once a second);
+ * returns how many fds it added. dispatch: after poll(),
  * with exactly the fds and count fill gave (revents set by poll): do the I/O that is ready and
  * run the timers that are due; received frames are queued. */
 int host_net_poll_fill(struct host_net *n, struct pollfd *fds, int max, int *timeout_ms);
