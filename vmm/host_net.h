@@ -28,8 +28,9 @@
 
 struct host_net;
 
-/* Bounds of the receive queue (frames waiting for the guest): beyond either, frames are
- * dropped and counted in rx_dropped. */
+/* Bounds of the receive queue (frames waiting for the guest). Beyond either, user drops
+ * slirp's frames (counted in rx_dropped; slirp's TCP retransmits), and socket stops reading
+ * its peer until the guest has taken frames (nothing lost; the peer waits, as with QEMU). */
 #define HOST_NET_QUEUE_FRAMES 1024
 #define HOST_NET_QUEUE_BYTES (4u << 20)
 /* The largest frame either direction carries (a socket peer announcing more is a protocol
