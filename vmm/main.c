@@ -436,9 +436,16 @@ int cli_exit_status(struct vm *vm, const struct vm_exit *ex, const struct host_c
     }
 }
 
-/* Disk writes of a plain run live in an overlay that ends with the run: say so. */
-static void report_discarded_writes(struct vm *vm, const struct machine_options *o)
+/* What the devices want the user to know at the end of a run: disk writes of a plain run
+ * live in an overlay that ends with it, and a guest that broke the virtio rules. */
+static void report_devices(struct vm *vm, const struct machine_options *o)
 {
+    uint64_t errors = 0;
+    const char *last = vm_virtio_error(vm, &errors);
+    if (errors)
+        fprintf(stderr, "rewind: virtio: the guest broke the rules %" PRIu64 " time%s (the "
+                        "device was set to NEEDS_RESET); last: %s\n", errors,
+                errors == 1 ? "" : "s", last);
     for (unsigned i = 0; i < o->dev.num_disks && !o->dev.disk_persist; i++) {
         struct disk_image *d = vm_disk(vm, i);
         uint64_t blocks = d ? disk_image_overlay_blocks(d) : 0;
@@ -499,7 +506,7 @@ static int cmd_run(int argc, char **argv)
     if (o.stats)
         fprintf(stderr, "rewind: icount=%" PRIu64 " seconds=%.6f mips=%.1f\n", ex.icount, secs,
                 secs > 0 ? (double)ex.icount / secs / 1e6 : 0.0);
-    report_discarded_writes(vm, &o);
+    report_devices(vm, &o);
     cli_close_nets(&con);
     host_console_close(&con);
     if (o.signature && vm_write_signature(vm, o.signature, (unsigned)o.granularity, err,
