@@ -7,6 +7,7 @@
 #include <xxhash.h>
 #include <zstd.h>
 
+#include "vmm/disk_image.h"
 #include "vmm/snapshot.h"
 #include "vmm/state.h"
 
@@ -40,6 +41,35 @@ static void baseline_page(void *ctx, uint64_t page)
     c->page_hash[page] = XXH3_64bits(c->ram + page * PAGE, PAGE);
 }
 
+static int ignore_block(void *ctx, uint64_t block, const uint8_t *data)
+{
+    (void)ctx;
+    (void)block;
+    (void)data;
+    return 0;
+}
+
+struct disk_ctx {
+    struct checkpointer *c;
+    unsigned disk;
+};
+
+/* A disk block written since the last checkpoint: stored like a RAM page. */
+static int take_block(void *ctx, uint64_t block, const uint8_t *data)
+{
+    struct disk_ctx *dc = ctx;
+    struct checkpointer *c = dc->c;
+    c->changed++;
+    if (!c->trace || c->failed)
+        return 0;
+    size_t zn = ZSTD_compressCCtx(c->zctx, c->zbuf, sizeof(c->zbuf), data, PAGE, 1);
+    if (ZSTD_isError(zn) || trace_add_disk_block(c->trace, c->cp_id, dc->disk, block, c->zbuf, zn))
+        c->failed = true;
+    else
+        c->bytes += zn;
+    return 0;
+}
+
 struct checkpointer *checkpointer_create(struct trace *trace, struct vm *vm)
 {
     struct checkpointer *c = calloc(1, sizeof(*c));
@@ -61,8 +91,11 @@ struct checkpointer *checkpointer_create(struct trace *trace, struct vm *vm)
     for (uint64_t i = 0; i < c->pages; i++)
         c->page_hash[i] = c->zero_hash;
     /* The RAM as loaded (from the images the trace names) is the baseline: replay loads the
-     * same images, so only pages written after this point need storing. */
+     * same images, so only pages written after this point need storing. The same holds for
+     * the disks' overlays (empty, or restored from a checkpoint). */
     vm_take_dirty_pages(vm, baseline_page, c);
+    for (unsigned i = 0; vm_disk(vm, i); i++)
+        disk_image_take_dirty(vm_disk(vm, i), ignore_block, NULL);
     return c;
 }
 
@@ -132,6 +165,10 @@ int checkpointer_take(struct checkpointer *c, struct vm *vm, uint64_t *hash)
         return -1;
     }
     vm_take_dirty_pages(vm, take_page, c);
+    for (unsigned i = 0; vm_disk(vm, i); i++) {
+        struct disk_ctx dc = { c, i };
+        disk_image_take_dirty(vm_disk(vm, i), take_block, &dc);
+    }
     /* The hash covers the state stream and every page's hash. */
     XXH3_state_t *hs = XXH3_createState();
     uint64_t h = 0;
@@ -158,4 +195,17 @@ int checkpointer_take(struct checkpointer *c, struct vm *vm, uint64_t *hash)
 void checkpointer_stats(const struct checkpointer *c, struct checkpoint_stats *s)
 {
     *s = c->stats;
+}
+
+static int restore_block(void *ctx, unsigned disk, uint64_t block, const uint8_t *data, size_t len)
+{
+    struct disk_image *d = vm_disk(ctx, disk);
+    return d && len == PAGE ? disk_image_set_block(d, block, data) : -1;
+}
+
+int checkpoint_restore_disks(struct trace *t, int64_t id, struct vm *vm, char *err, size_t errlen)
+{
+    for (unsigned i = 0; vm_disk(vm, i); i++)
+        disk_image_clear_overlay(vm_disk(vm, i));
+    return trace_load_disk_blocks(t, id, restore_block, vm, err, errlen) < 0 ? -1 : 0;
 }

@@ -21,6 +21,10 @@ void checkpointer_destroy(struct checkpointer *c);
 /* Take a checkpoint now; *hash receives its hash. Returns 0, or -1 (trace error). */
 int checkpointer_take(struct checkpointer *c, struct vm *vm, uint64_t *hash);
 
+/* Put the disks' overlays as of checkpoint id in place (before vm_load_state of its state,
+ * which checks them). 0, or -1 with a message. */
+int checkpoint_restore_disks(struct trace *t, int64_t id, struct vm *vm, char *err, size_t errlen);
+
 struct checkpoint_stats {
     uint64_t count, pages, bytes;
     double seconds;

@@ -1,10 +1,13 @@
 /* timetravel.c — seeking a replay (see timetravel.h). */
 #include "replay-log/timetravel.h"
 
+#include "replay-log/checkpoint.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "replay-log/checkpoint.h"
 #include "vmm/snapshot.h"
 #include "vmm/state.h"
 
@@ -162,6 +165,10 @@ static int seek(struct timetravel *tt, uint64_t icount, char *err, size_t errlen
         if (trace_load_checkpoint(tt->trace, tt->cps[k].id, ram, ram_size / 4096, &state, &len,
                                   err, errlen))
             return -1;
+        if (checkpoint_restore_disks(tt->trace, tt->cps[k].id, tt->vm, err, errlen)) {
+            free(state);
+            return -1;
+        }
         struct state_reader r;
         state_reader_init(&r, state, len);
         int rc = vm_load_state(tt->vm, &r, err, errlen);

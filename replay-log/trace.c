@@ -100,6 +100,13 @@ static const char *const schema =
     "  data       BLOB,\n"
     "  PRIMARY KEY (checkpoint, page)\n"
     ");\n"
+    "CREATE TABLE disk_blocks (\n"
+    "  checkpoint INTEGER NOT NULL,\n"
+    "  disk       INTEGER NOT NULL,\n"
+    "  block      INTEGER NOT NULL,\n"
+    "  data       BLOB NOT NULL,\n"
+    "  PRIMARY KEY (checkpoint, disk, block)\n"
+    ");\n"
     "CREATE VIEW inputs AS\n"
     "  SELECT seq, icount, hart, kind, source, value, blob FROM events\n"
     "  WHERE kind IN ('console_in', 'console_eof', 'warp', 'wall_clock', 'entropy', 'host_clock',\n"
@@ -923,6 +930,67 @@ int64_t trace_overlay_blocks(struct trace *t, unsigned disk,
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
         snprintf(err, errlen, "disk_overlay: %s", sqlite3_errmsg(t->db));
+        return -1;
+    }
+    return n;
+}
+
+int trace_add_disk_block(struct trace *t, int64_t checkpoint, unsigned disk, uint64_t block,
+                         const uint8_t *zdata, size_t zlen)
+{
+    sqlite3_stmt *st;
+    if (begin_if_needed(t) ||
+        sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO disk_blocks (checkpoint, disk, block, "
+                           "data) VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
+        set_err(t, "disk_blocks");
+        return -1;
+    }
+    sqlite3_bind_int64(st, 1, checkpoint);
+    sqlite3_bind_int(st, 2, (int)disk);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)block);
+    sqlite3_bind_blob(st, 4, zdata, (int)zlen, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    if (rc)
+        set_err(t, "disk_blocks");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int64_t trace_load_disk_blocks(struct trace *t, int64_t checkpoint,
+                               int (*fn)(void *ctx, unsigned disk, uint64_t block,
+                                         const uint8_t *data, size_t len),
+                               void *ctx, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(t->db, "SELECT disk, block, data, max(checkpoint) FROM disk_blocks "
+                           "WHERE checkpoint <= ? GROUP BY disk, block", -1, &st, NULL) !=
+        SQLITE_OK)
+        return 0; /* format 1: no disks */
+    sqlite3_bind_int64(st, 1, checkpoint);
+    ZSTD_DCtx *dctx = ZSTD_createDCtx();
+    uint8_t out[4096];
+    int64_t n = 0;
+    int rc;
+    while (dctx && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int disk = sqlite3_column_int(st, 0);
+        sqlite3_int64 block = sqlite3_column_int64(st, 1);
+        const void *z = sqlite3_column_blob(st, 2);
+        size_t zn = (size_t)sqlite3_column_bytes(st, 2);
+        size_t len = z ? ZSTD_decompressDCtx(dctx, out, sizeof(out), z, zn) : 0;
+        if (disk < 0 || block < 0 || !z || ZSTD_isError(len) ||
+            fn(ctx, (unsigned)disk, (uint64_t)block, out, len)) {
+            snprintf(err, errlen, "checkpoint %lld: disk %d block %lld is damaged or does not "
+                     "fit the disk", (long long)checkpoint, disk, (long long)block);
+            sqlite3_finalize(st);
+            ZSTD_freeDCtx(dctx);
+            return -1;
+        }
+        n++;
+    }
+    sqlite3_finalize(st);
+    ZSTD_freeDCtx(dctx);
+    if (!dctx || rc != SQLITE_DONE) {
+        snprintf(err, errlen, "disk_blocks: %s", dctx ? sqlite3_errmsg(t->db) : "out of memory");
         return -1;
     }
     return n;

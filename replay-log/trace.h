@@ -108,6 +108,15 @@ int trace_add_page(struct trace *t, int64_t checkpoint, uint64_t page, const uin
                    size_t zlen);
 int trace_update_checkpoint(struct trace *t, int64_t id, uint64_t hash, uint64_t pages,
                             uint64_t bytes);
+/* Disk overlay blocks written since the previous checkpoint (zstd-compressed 4 KiB). */
+int trace_add_disk_block(struct trace *t, int64_t checkpoint, unsigned disk, uint64_t block,
+                         const uint8_t *zdata, size_t zlen);
+/* Every disk's overlay as of checkpoint id: fn gets, for each block ever written up to it,
+ * its latest contents. Returns how many blocks, or -1 (message in err). */
+int64_t trace_load_disk_blocks(struct trace *t, int64_t checkpoint,
+                               int (*fn)(void *ctx, unsigned disk, uint64_t block,
+                                         const uint8_t *data, size_t len),
+                               void *ctx, char *err, size_t errlen);
 struct trace_checkpoint {
     int64_t id;
     uint64_t icount;

@@ -744,6 +744,8 @@ int cmd_replay(int argc, char **argv, bool verify_only)
         if (ok && trace_load_checkpoint(t, cps[k].id, ram, ram_size / 4096, &state, &state_len,
                                         err, sizeof(err)))
             ok = 0;
+        if (ok && checkpoint_restore_disks(t, cps[k].id, vm, err, sizeof(err)))
+            ok = 0;
         if (ok) {
             struct state_reader sr;
             state_reader_init(&sr, state, state_len);

@@ -15,7 +15,7 @@
 
 #include "vmm/state.h"
 
-#define DISK_STATE_VERSION 1
+#define DISK_STATE_VERSION 2
 
 struct disk_image {
     uint8_t *base;          /* the mapped file */
@@ -23,6 +23,7 @@ struct disk_image {
     bool readonly, persist;
     uint64_t nblocks;
     uint8_t **overlay;      /* per block: NULL (base) or our copy */
+    uint8_t *dirty;         /* per block: written since disk_image_take_dirty */
     uint64_t used;          /* blocks in the overlay */
 };
 
@@ -67,7 +68,10 @@ struct disk_image *disk_image_open(const char *path, bool readonly, bool persist
     d->nblocks = (d->size + DISK_BLOCK - 1) / DISK_BLOCK;
     if (!shared) {
         d->overlay = calloc(d->nblocks, sizeof(*d->overlay));
-        if (!d->overlay) {
+        d->dirty = calloc(d->nblocks, 1);
+        if (!d->overlay || !d->dirty) {
+            free(d->overlay);
+            free(d->dirty);
             snprintf(err, errlen, "out of memory for the overlay of %s", path);
             munmap(d->base, d->size);
             free(d);
@@ -91,6 +95,7 @@ void disk_image_close(struct disk_image *d)
         return;
     drop_overlay(d->overlay, d->nblocks);
     free(d->overlay);
+    free(d->dirty);
     munmap(d->base, d->size);
     free(d);
 }
@@ -166,6 +171,7 @@ static int modify(struct disk_image *d, uint64_t off, const void *buf, uint64_t 
         uint8_t *dst = own_block(d, block);
         if (!dst)
             return -1;
+        d->dirty[block] = 1;
         if (in) {
             memcpy(dst + at, in, n);
             in += n;
@@ -244,7 +250,33 @@ int disk_image_set_block(struct disk_image *d, uint64_t block, const uint8_t *da
     if (!b)
         return -1;
     memcpy(b, data, DISK_BLOCK);
+    d->dirty[block] = 1;
     return 0;
+}
+
+int disk_image_take_dirty(struct disk_image *d,
+                          int (*fn)(void *ctx, uint64_t block, const uint8_t *data), void *ctx)
+{
+    if (!d->overlay)
+        return 0;
+    int rc = 0;
+    for (uint64_t i = 0; i < d->nblocks; i++)
+        if (d->dirty[i]) {
+            d->dirty[i] = 0;
+            if (!rc && d->overlay[i])
+                rc = fn(ctx, i, d->overlay[i]);
+        }
+    return rc;
+}
+
+void disk_image_clear_overlay(struct disk_image *d)
+{
+    if (!d->overlay)
+        return;
+    drop_overlay(d->overlay, d->nblocks);
+    memset(d->overlay, 0, d->nblocks * sizeof(*d->overlay));
+    memset(d->dirty, 0, d->nblocks);
+    d->used = 0;
 }
 
 int disk_image_export(const struct disk_image *d, const char *path, char *err, size_t errlen)
@@ -268,20 +300,12 @@ int disk_image_export(const struct disk_image *d, const char *path, char *err, s
 
 /* ---- state ---- */
 
-static int save_block(void *ctx, uint64_t block, const uint8_t *data)
-{
-    struct state_writer *w = ctx;
-    state_put_u64(w, block);
-    state_put_bytes(w, data, DISK_BLOCK);
-    return 0;
-}
-
 void disk_image_save(const struct disk_image *d, struct state_writer *w)
 {
     state_begin_section(w, "disk", DISK_STATE_VERSION);
     state_put_u64(w, d->size);
     state_put_u64(w, d->used);
-    disk_image_foreach_block(d, save_block, w);
+    state_put_u64(w, disk_image_overlay_hash(d));
     state_end_section(w);
 }
 
@@ -290,47 +314,16 @@ int disk_image_load(struct disk_image *d, struct state_reader *r)
     uint32_t version = DISK_STATE_VERSION;
     if (state_open_section(r, "disk", &version))
         return -1;
-    uint64_t size = state_get_u64(r), used = state_get_u64(r);
-    if (state_reader_error(r))
+    uint64_t size = state_get_u64(r), used = state_get_u64(r), hash = state_get_u64(r);
+    if (state_close_section(r))
         return -1;
     if (size != d->size)
         return state_fail(r, "a disk of %llu bytes in the state, this one has %llu",
                           (unsigned long long)size, (unsigned long long)d->size);
-    if (used && !d->overlay)
-        return state_fail(r, "the state has overlay blocks, but this disk writes through");
-    if (used > d->nblocks)
-        return state_fail(r, "%llu overlay blocks for a disk of %llu",
-                          (unsigned long long)used, (unsigned long long)d->nblocks);
-    uint8_t **fresh = d->overlay ? calloc(d->nblocks, sizeof(*fresh)) : NULL;
-    if (d->overlay && !fresh)
-        return state_fail(r, "out of memory");
-    uint64_t prev = 0;
-    for (uint64_t i = 0; i < used; i++) {
-        uint64_t block = state_get_u64(r);
-        uint8_t *data = malloc(DISK_BLOCK);
-        if (data)
-            state_get_bytes(r, data, DISK_BLOCK);
-        if (!data || state_reader_error(r) || block >= d->nblocks || (i && block <= prev)) {
-            free(data);
-            drop_overlay(fresh, d->nblocks);
-            free(fresh);
-            return state_reader_error(r) ? -1 : state_fail(r, "overlay block %llu out of order "
-                                                           "or out of range",
-                                                           (unsigned long long)block);
-        }
-        fresh[block] = data;
-        prev = block;
-    }
-    if (state_close_section(r)) {
-        drop_overlay(fresh, d->nblocks);
-        free(fresh);
-        return -1;
-    }
-    if (d->overlay) {
-        drop_overlay(d->overlay, d->nblocks);
-        free(d->overlay);
-        d->overlay = fresh;
-    }
-    d->used = used;
+    if (used != d->used || hash != disk_image_overlay_hash(d))
+        return state_fail(r, "the disk's overlay (%llu blocks) is not the one the state "
+                          "describes (%llu blocks, hash %016llx): restore its blocks first",
+                          (unsigned long long)d->used, (unsigned long long)used,
+                          (unsigned long long)hash);
     return 0;
 }

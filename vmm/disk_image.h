@@ -42,7 +42,16 @@ int disk_image_set_block(struct disk_image *d, uint64_t block, const uint8_t *da
 /* Write base + overlay to a new file; 0 or -1 with a message. */
 int disk_image_export(const struct disk_image *d, const char *path, char *err, size_t errlen);
 
-/* State stream, section "disk": the size and the overlay. Loading replaces the overlay. */
+/* Blocks written since the last call (all overlay blocks the first time), oldest number
+ * first, and start tracking afresh: checkpoints store only these, as they store RAM pages. */
+int disk_image_take_dirty(struct disk_image *d,
+                          int (*fn)(void *ctx, uint64_t block, const uint8_t *data), void *ctx);
+/* Drop the overlay (back to the base image), before restoring blocks from a checkpoint. */
+void disk_image_clear_overlay(struct disk_image *d);
+
+/* State stream, section "disk": the size, the number of overlay blocks and their hash. Like
+ * RAM, the blocks themselves are not in the stream: restore them first (disk_image_set_block);
+ * loading then checks that the overlay is the one the state describes. */
 void disk_image_save(const struct disk_image *d, struct state_writer *w);
 int disk_image_load(struct disk_image *d, struct state_reader *r);
 

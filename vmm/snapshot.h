@@ -7,7 +7,11 @@
  * then the devices present: for the virt board "clint", "plic", "uart16550", "syscon",
  * "goldfish-rtc" and "bootrom"; for a bare-metal program "htif" when it has one.
  *
- * RAM is not in the stream (the trace stores pages separately). To restore a machine, put
+ * With virtio devices, one "virtio-mmio" section per slot follows, then one "disk" per disk.
+ *
+ * RAM is not in the stream (the trace stores pages separately), and neither are the disks'
+ * overlay blocks (the "disk" section holds their count and hash; restore the blocks with
+ * disk_image_set_block before loading). To restore a machine, put
  * its RAM contents in place through vm_ram() first, then call vm_load_state(): the load
  * drops every decoded block and translation, so nothing derived from the old RAM survives.
  *

@@ -118,10 +118,13 @@ static void htif_exit(void *ctx, uint64_t code)
 
 /* ---- virtio devices ---- */
 
+/* A device wrote guest RAM (DMA): drop code decoded from it, and mark the pages for the next
+ * checkpoint (a page a device wrote must be stored like any other). */
 static void virtio_ram_written(void *ctx, uint64_t paddr, uint64_t len)
 {
     struct vm *vm = ctx;
     code_cache_note_write(vm->code, paddr, len);
+    code_cache_mark_range_dirty(vm->code, paddr, len);
 }
 
 static struct guest_ram guest_ram_of(struct vm *vm)

@@ -7,6 +7,8 @@
 #   - the base image is byte-identical before and after (writes went to the overlay);
 #   - the replay prints exactly the same console output, and verify says "verified"
 #     (every frame, disk request and entropy read matched, and the disk overlay hash);
+#   - a replay started at any checkpoint ends as recorded (DMA-written RAM and the disk
+#     overlay are in the checkpoints);
 #   - export-disk gives the disk as the guest left it: the file it wrote has the hash it
 #     printed;
 #   - export-pcap gives a capture tshark reads, with the DHCP exchange and the TCP stream,
@@ -34,7 +36,7 @@ PORT=$(cat "$W/port" 2>/dev/null)
 [ -n "$PORT" ] || { bad "the fetch server did not start"; finish; }
 
 APPEND="console=ttyS0 ip=dhcp rewind.fetch=10.0.2.2:$PORT"
-"$REWIND" record -o "$W/io.trace" --checkpoint-every 20000000 -smp 2 -m 128 \
+"$REWIND" record -o "$W/io.trace" --checkpoint-every 10000000 -smp 2 -m 128 \
   --kernel "$IMAGE" --initrd "$INITRAMFS" --append "$APPEND" \
   -drive file="$W/base.img",if=none,id=d0,format=raw -device virtio-blk-device,drive=d0 \
   -netdev user,id=n0 -device virtio-net-device,netdev=n0 -device virtio-rng-device \
@@ -69,6 +71,19 @@ grep -q "replay verified" "$W/verify.out" && ok "verify: $(tail -1 "$W/verify.ou
   { bad "verify"; cat "$W/verify.out"; }
 [ "$(md5sum < "$W/base.img")" = "$before" ] && ok "the base image is unchanged by replay" ||
   bad "the base image changed during the replay"
+
+# Replay from every checkpoint: RAM the devices wrote (DMA) and the disk overlay as of that
+# instruction are restored, and the run goes on exactly as recorded.
+fromok=0 fromall=0
+for k in $(sqlite3 "$W/io.trace" "SELECT id FROM checkpoints ORDER BY id"); do
+  fromall=$((fromall + 1))
+  "$REWIND" replay "$W/io.trace" --from "$k" > "$W/from.out" 2> "$W/from.err" &&
+    grep -q "rewind-init: all checks passed" "$W/from.out" && fromok=$((fromok + 1)) ||
+    { echo "replay --from $k:"; tail -4 "$W/from.err"; }
+done
+[ $fromall -ge 3 ] && [ $fromok -eq $fromall ] &&
+  ok "replay --from each of the $fromall checkpoints ends as recorded" ||
+  bad "replay --from: $fromok of $fromall checkpoints"
 
 # Every kind of device input and check is in the trace.
 counts=$(sqlite3 "$W/io.trace" "SELECT group_concat(kind || '=' || n, ' ') FROM (SELECT kind, count(*) AS n FROM events WHERE kind IN ('net_rx','net_tx','disk_io','rng') GROUP BY kind ORDER BY kind)")
