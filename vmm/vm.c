@@ -387,10 +387,13 @@ static void sbi_system_reset(void *ctx, uint32_t type, uint32_t reason)
 static void remember_boot(struct vm *vm, const char *bios, const char *kernel, const char *initrd,
                           const char *append);
 
+/* A write through the bus (the built-in SBI, a debugger, a hart's slow path) changed RAM:
+ * as for device writes, decoded code goes and the pages count as changed for checkpoints. */
 static void vm_ram_written(void *ctx, uint64_t paddr, uint64_t len)
 {
     struct vm *vm = ctx;
     code_cache_note_write(vm->code, paddr, len);
+    code_cache_mark_range_dirty(vm->code, paddr, len);
 }
 
 /* A write to the CLINT may move the running hart's next timer deadline: make hart_run
