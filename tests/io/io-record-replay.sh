@@ -85,6 +85,26 @@ done
   ok "replay --from each of the $fromall checkpoints ends as recorded" ||
   bad "replay --from: $fromok of $fromall checkpoints"
 
+# Time travel through the I/O with the real gdb: go late (after the disk writes and the
+# fetch), back early, late again: the same registers as a replay opened there.
+if command -v gdb-multiarch > /dev/null; then
+  end=$(sqlite3 "$W/io.trace" "SELECT value FROM meta WHERE key = 'end_icount'")
+  late=$((end - 3000000)) early=15000000
+  gdbrun() {
+    timeout 120 gdb-multiarch -q -nx -batch -ex "set architecture riscv:rv64" \
+      -ex "target remote | $REWIND replay --gdb stdio $W/io.trace $1" "${@:2}" 2>&1 |
+      awk '/^(pc|ra|sp|gp|tp|t[0-6]|fp|s[0-9]+|a[0-7]) +0x/ {print $1, $2} /^total:/'
+  }
+  travel=$(gdbrun "" -ex "monitor goto $late" -ex "monitor goto $early" -ex "flushregs" \
+           -ex "monitor goto $late" -ex "flushregs" -ex "info registers" -ex "monitor when")
+  direct=$(gdbrun "--at $late" -ex "info registers" -ex "monitor when")
+  [ "$(wc -l <<<"$direct")" -ge 33 ] && [ "$travel" = "$direct" ] &&
+    ok "gdb: goto $late, back to $early, forward again: same registers as a replay opened there" ||
+    { bad "gdb time travel through the I/O"; diff <(echo "$direct") <(echo "$travel") | head; }
+else
+  bad "gdb-multiarch is not installed"
+fi
+
 # Every kind of device input and check is in the trace.
 counts=$(sqlite3 "$W/io.trace" "SELECT group_concat(kind || '=' || n, ' ') FROM (SELECT kind, count(*) AS n FROM events WHERE kind IN ('net_rx','net_tx','disk_io','rng') GROUP BY kind ORDER BY kind)")
 case "$counts" in
