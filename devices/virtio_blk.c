@@ -168,29 +168,18 @@ static uint32_t serve(struct virtio_blk *b)
     return (uint32_t)(written + 1);
 }
 
+static int64_t blk_serve(void *dev, struct virtq_chain *chain)
+{
+    struct virtio_blk *b = dev;
+    (void)chain; /* b->chain */
+    uint32_t written = serve(b);
+    return (b->transport.status & VIRTIO_STATUS_NEEDS_RESET) ? -1 : (int64_t)written;
+}
+
 static void blk_notify(void *dev, struct virtio_mmio *t, unsigned queue)
 {
     struct virtio_blk *b = dev;
-    struct virtqueue *q = virtio_mmio_queue(t, queue);
-    char err[160];
-    bool used = false;
-    for (;;) {
-        int rc = virtq_pop(q, &t->ram, &b->chain, err, sizeof(err));
-        if (rc < 0)
-            virtio_mmio_device_error(t, "%s", err);
-        if (rc <= 0)
-            break;
-        uint32_t written = serve(b);
-        if (t->status & VIRTIO_STATUS_NEEDS_RESET)
-            break;
-        if (virtq_push(q, &t->ram, b->chain.head, written, err, sizeof(err))) {
-            virtio_mmio_device_error(t, "%s", err);
-            break;
-        }
-        used = true;
-    }
-    if (used)
-        virtio_mmio_used(t, queue);
+    virtio_mmio_serve_queue(t, queue, &b->chain, blk_serve, b);
 }
 
 static void blk_save(void *dev, struct state_writer *w)

@@ -86,6 +86,31 @@ void virtio_mmio_used(struct virtio_mmio *t, unsigned q)
     }
 }
 
+void virtio_mmio_serve_queue(struct virtio_mmio *t, unsigned q, struct virtq_chain *scratch,
+                             int64_t (*serve)(void *dev, struct virtq_chain *chain), void *dev)
+{
+    struct virtqueue *vq = virtio_mmio_queue(t, q);
+    char err[160];
+    bool used = false;
+    while (vq && !(t->status & VIRTIO_STATUS_NEEDS_RESET)) {
+        int rc = virtq_pop(vq, &t->ram, scratch, err, sizeof(err));
+        if (rc < 0)
+            virtio_mmio_device_error(t, "queue %u: %s", q, err);
+        if (rc <= 0)
+            break;
+        int64_t written = serve(dev, scratch);
+        if (written < 0)
+            break;
+        if (virtq_push(vq, &t->ram, scratch->head, (uint32_t)written, err, sizeof(err))) {
+            virtio_mmio_device_error(t, "queue %u: %s", q, err);
+            break;
+        }
+        used = true;
+    }
+    if (used)
+        virtio_mmio_used(t, q);
+}
+
 void virtio_mmio_config_changed(struct virtio_mmio *t)
 {
     t->config_generation++;

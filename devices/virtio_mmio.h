@@ -118,6 +118,11 @@ void virtio_mmio_reset(struct virtio_mmio *t);
 bool virtio_mmio_queue_live(const struct virtio_mmio *t, unsigned q);
 struct virtqueue *virtio_mmio_queue(struct virtio_mmio *t, unsigned q);
 bool virtio_mmio_has_feature(const struct virtio_mmio *t, unsigned bit);
+/* Serve every chain the driver made available on queue q: serve() handles one chain and
+ * returns how many bytes it wrote into it, or -1 after reporting a device error (serving
+ * stops). Each chain goes back on the used ring; the driver is interrupted if it wants. */
+void virtio_mmio_serve_queue(struct virtio_mmio *t, unsigned q, struct virtq_chain *scratch,
+                             int64_t (*serve)(void *dev, struct virtq_chain *chain), void *dev);
 /* After pushing used buffers on queue q: interrupt the driver if it wants one. */
 void virtio_mmio_used(struct virtio_mmio *t, unsigned q);
 /* The device configuration changed: bump the generation and interrupt. */

@@ -28,44 +28,30 @@ static void net_config_read(void *dev, uint32_t off, void *buf, uint32_t len)
     memcpy(buf, cfg + off, len);
 }
 
-static void transmit_all(struct virtio_net *n, struct virtio_mmio *t)
+/* One frame the guest sends: header, then the frame. Malformed ones are dropped. */
+static int64_t transmit_one(void *dev, struct virtq_chain *chain)
 {
-    struct virtqueue *q = virtio_mmio_queue(t, TXQ);
-    char err[160];
-    bool used = false;
-    for (;;) {
-        int rc = virtq_pop(q, &t->ram, &n->chain, err, sizeof(err));
-        if (rc < 0)
-            virtio_mmio_device_error(t, "transmit queue: %s", err);
-        if (rc <= 0)
-            break;
-        uint64_t total = n->chain.readable_bytes;
-        if (total < VIRTIO_NET_HDR_SIZE || total - VIRTIO_NET_HDR_SIZE > VIRTIO_NET_MAX_FRAME ||
-            total == VIRTIO_NET_HDR_SIZE) {
-            n->tx_dropped++;
-        } else {
-            uint64_t len = total - VIRTIO_NET_HDR_SIZE;
-            virtq_chain_read(&n->chain, &t->ram, VIRTIO_NET_HDR_SIZE, n->frame, len);
-            n->tx_frames++;
-            n->tx_bytes += len;
-            if (n->host.transmit)
-                n->host.transmit(n->host.ctx, n->frame, (size_t)len);
-        }
-        if (virtq_push(q, &t->ram, n->chain.head, 0, err, sizeof(err))) {
-            virtio_mmio_device_error(t, "transmit queue: %s", err);
-            break;
-        }
-        used = true;
+    struct virtio_net *n = dev;
+    uint64_t total = chain->readable_bytes;
+    if (total <= VIRTIO_NET_HDR_SIZE || total - VIRTIO_NET_HDR_SIZE > VIRTIO_NET_MAX_FRAME) {
+        n->tx_dropped++;
+        return 0;
     }
-    if (used)
-        virtio_mmio_used(t, TXQ);
+    uint64_t len = total - VIRTIO_NET_HDR_SIZE;
+    virtq_chain_read(chain, &n->transport.ram, VIRTIO_NET_HDR_SIZE, n->frame, len);
+    n->tx_frames++;
+    n->tx_bytes += len;
+    if (n->host.transmit)
+        n->host.transmit(n->host.ctx, n->frame, (size_t)len);
+    return 0;
 }
 
 static void net_notify(void *dev, struct virtio_mmio *t, unsigned queue)
 {
     /* Receive buffers are used when frames arrive; only transmit has work to do now. */
+    struct virtio_net *n = dev;
     if (queue == TXQ)
-        transmit_all(dev, t);
+        virtio_mmio_serve_queue(t, TXQ, &n->chain, transmit_one, n);
 }
 
 bool virtio_net_can_receive(struct virtio_net *n)

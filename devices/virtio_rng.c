@@ -3,36 +3,24 @@
 
 #include "vmm/state.h"
 
+static int64_t rng_serve(void *dev, struct virtq_chain *chain)
+{
+    struct virtio_rng *r = dev;
+    uint8_t buf[VIRTIO_RNG_MAX_REQUEST];
+    uint64_t n = chain->writable_bytes;
+    if (n > sizeof(buf))
+        n = sizeof(buf);
+    if (n)
+        r->host.entropy(r->host.ctx, buf, (size_t)n);
+    virtq_chain_write(chain, &r->transport.ram, 0, buf, n);
+    r->bytes_served += n;
+    return (int64_t)n;
+}
+
 static void rng_notify(void *dev, struct virtio_mmio *t, unsigned queue)
 {
     struct virtio_rng *r = dev;
-    struct virtqueue *q = virtio_mmio_queue(t, queue);
-    char err[160];
-    bool used = false;
-    for (;;) {
-        int rc = virtq_pop(q, &t->ram, &r->chain, err, sizeof(err));
-        if (rc < 0) {
-            virtio_mmio_device_error(t, "%s", err);
-            break;
-        }
-        if (rc == 0)
-            break;
-        uint8_t buf[VIRTIO_RNG_MAX_REQUEST];
-        uint64_t n = r->chain.writable_bytes;
-        if (n > sizeof(buf))
-            n = sizeof(buf);
-        if (n)
-            r->host.entropy(r->host.ctx, buf, (size_t)n);
-        virtq_chain_write(&r->chain, &t->ram, 0, buf, n);
-        r->bytes_served += n;
-        if (virtq_push(q, &t->ram, r->chain.head, (uint32_t)n, err, sizeof(err))) {
-            virtio_mmio_device_error(t, "%s", err);
-            break;
-        }
-        used = true;
-    }
-    if (used)
-        virtio_mmio_used(t, queue);
+    virtio_mmio_serve_queue(t, queue, &r->chain, rng_serve, r);
 }
 
 static void rng_save(void *dev, struct state_writer *w)

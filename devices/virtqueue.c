@@ -236,12 +236,15 @@ int virtq_pop(struct virtqueue *q, const struct guest_ram *ram, struct virtq_cha
 
 /* ---- buffers ---- */
 
-uint64_t virtq_chain_read(const struct virtq_chain *c, const struct guest_ram *ram,
-                          uint64_t offset, void *dst, uint64_t len)
+/* Copy between host memory and the chain's readable (to_guest false) or writable segments,
+ * starting `offset` bytes into them. */
+static uint64_t chain_copy(const struct virtq_chain *c, const struct guest_ram *ram,
+                           uint64_t offset, uint8_t *host, uint64_t len, bool to_guest)
 {
-    uint8_t *out = dst;
+    unsigned first = to_guest ? c->first_writable : 0;
+    unsigned last = to_guest ? c->num_segments : c->first_writable;
     uint64_t done = 0;
-    for (unsigned s = 0; s < c->first_writable && done < len; s++) {
+    for (unsigned s = first; s < last && done < len; s++) {
         const struct virtq_segment *g = &c->seg[s];
         if (offset >= g->len) {
             offset -= g->len;
@@ -250,32 +253,26 @@ uint64_t virtq_chain_read(const struct virtq_chain *c, const struct guest_ram *r
         uint64_t n = g->len - offset;
         if (n > len - done)
             n = len - done;
-        guest_ram_read(ram, g->addr + offset, out + done, n);
+        if (to_guest)
+            guest_ram_write(ram, g->addr + offset, host + done, n);
+        else
+            guest_ram_read(ram, g->addr + offset, host + done, n);
         done += n;
         offset = 0;
     }
     return done;
 }
 
+uint64_t virtq_chain_read(const struct virtq_chain *c, const struct guest_ram *ram,
+                          uint64_t offset, void *dst, uint64_t len)
+{
+    return chain_copy(c, ram, offset, dst, len, false);
+}
+
 uint64_t virtq_chain_write(const struct virtq_chain *c, const struct guest_ram *ram,
                            uint64_t offset, const void *src, uint64_t len)
 {
-    const uint8_t *in = src;
-    uint64_t done = 0;
-    for (unsigned s = c->first_writable; s < c->num_segments && done < len; s++) {
-        const struct virtq_segment *g = &c->seg[s];
-        if (offset >= g->len) {
-            offset -= g->len;
-            continue;
-        }
-        uint64_t n = g->len - offset;
-        if (n > len - done)
-            n = len - done;
-        guest_ram_write(ram, g->addr + offset, in + done, n);
-        done += n;
-        offset = 0;
-    }
-    return done;
+    return chain_copy(c, ram, offset, (uint8_t *)(uintptr_t)src, len, true);
 }
 
 /* ---- returning chains ---- */
