@@ -244,6 +244,8 @@ static void set_queue_ready(struct virtio_mmio *t, struct virtqueue *q, uint32_t
         q->ready = false;
         return;
     }
+    if (q->ready)
+        return; /* already running: nothing changes */
     char err[128];
     if (virtq_check_layout(q, &t->ram, t->ops->queue_max, err, sizeof(err))) {
         virtio_mmio_device_error(t, "queue %u: %s", t->queue_sel, err);

@@ -38,6 +38,8 @@ struct cli_devices {
     struct { char id[32]; const char *spec; bool used; } netdevs[CLI_MAX_DEFS];
     unsigned num_netdevs;
     unsigned auto_ids;
+    char *owned[2 * CLI_MAX_DEFS];    /* strings made while parsing, freed by cli_devices_free */
+    unsigned num_owned;
 };
 
 struct machine_options {
@@ -77,6 +79,8 @@ int machine_options_check(const struct machine_options *o);
 int cli_device_option(struct cli_devices *d, const char *option, const char *arg);
 /* After all options: every -device names something defined, nothing is left over. */
 int cli_devices_check(struct cli_devices *d, bool record);
+/* Free what parsing allocated (the options' strings are unusable afterwards). */
+void cli_devices_free(struct cli_devices *d);
 /* Put the devices into a VM configuration. */
 void cli_devices_configure(const struct cli_devices *d, struct vm_config *cfg);
 /* Open the network cards' host backends into con and route transmitted frames to them

@@ -118,6 +118,25 @@ static int parse_mac(const char *s, uint8_t mac[6])
     return (mac[0] & 1) ? -1 : 0;   /* a multicast address cannot be a card's */
 }
 
+/* Keep a string made while parsing, so that cli_devices_free can free it. */
+static char *own(struct cli_devices *d, char *s)
+{
+    if (s && d->num_owned < sizeof(d->owned) / sizeof(d->owned[0])) {
+        d->owned[d->num_owned++] = s;
+        return s;
+    }
+    free(s);
+    fprintf(stderr, "rewind: too many device options\n");
+    return NULL;
+}
+
+void cli_devices_free(struct cli_devices *d)
+{
+    for (unsigned i = 0; i < d->num_owned; i++)
+        free(d->owned[i]);
+    d->num_owned = 0;
+}
+
 static int add_disk(struct cli_devices *d, const char *path, bool readonly)
 {
     if (d->num_disks >= VM_MAX_DISKS) {
@@ -168,7 +187,7 @@ static int drive_option(struct cli_devices *d, const char *spec)
     bool readonly;
     if (parse_bool("-drive readonly", ro, &readonly))
         return -1;
-    char *path = strdup(file);   /* lives as long as the options */
+    char *path = own(d, strdup(file));   /* lives as long as the options */
     if (!path)
         return -1;
     if (!strcmp(iface, "virtio"))
@@ -176,12 +195,10 @@ static int drive_option(struct cli_devices *d, const char *spec)
     if (strcmp(iface, "none")) {
         fprintf(stderr, "rewind: -drive if=%s: the virt board has virtio disks only (if=virtio, "
                         "or if=none with -device virtio-blk-device)\n", iface);
-        free(path);
         return -1;
     }
     if (!id[0] || d->num_drives >= CLI_MAX_DEFS) {
         fprintf(stderr, "rewind: -drive if=none needs id=NAME (at most %d)\n", CLI_MAX_DEFS);
-        free(path);
         return -1;
     }
     snprintf(d->drives[d->num_drives].id, sizeof(d->drives[0].id), "%s", id);
@@ -210,7 +227,7 @@ static int netdev_option(struct cli_devices *d, const char *spec, bool with_card
             return -1;
         }
         /* --net: name it for the backend, which wants an id */
-        char *named = malloc(strlen(spec) + 32);
+        char *named = own(d, malloc(strlen(spec) + 32));
         if (!named)
             return -1;
         size_t tl = strlen(type);
@@ -302,7 +319,7 @@ int cli_device_option(struct cli_devices *d, const char *option, const char *arg
     if (!strcmp(option, "disk")) {
         size_t n = strlen(arg);
         bool ro = n > 9 && !strcmp(arg + n - 9, ",readonly");
-        char *path = strndup(arg, ro ? n - 9 : n);
+        char *path = own(d, strndup(arg, ro ? n - 9 : n));
         return path ? add_disk(d, path, ro) : -1;
     }
     if (!strcmp(option, "netdev"))

@@ -259,30 +259,25 @@ static int check_overlays(struct trace *t, struct vm *vm, unsigned disks, const 
     return bad;
 }
 
-int cmd_record(int argc, char **argv)
-{
-    struct machine_options o;
-    machine_options_default(&o);
-    int rc = machine_options_parse(&o, argc, argv, true);
-    if (rc)
-        return rc > 0 ? 0 : EXIT_REWIND_ERROR;
-    if (!o.output) {
+/* `rewind record` once the options are parsed. */
+static int record_machine(struct machine_options *o, int argc, char **argv)
+{    if (!o->output) {
         fprintf(stderr, "rewind: record needs -o TRACE\n");
         return EXIT_REWIND_ERROR;
     }
     char err[512];
-    struct trace *t = trace_create(o.output, o.force, err, sizeof(err));
+    struct trace *t = trace_create(o->output, o->force, err, sizeof(err));
     if (!t) {
         fprintf(stderr, "rewind: %s\n", err);
         return EXIT_REWIND_ERROR;
     }
-    if (write_machine_meta(t, &o, argc - 1, argv + 1)) {
+    if (write_machine_meta(t, o, argc - 1, argv + 1)) {
         trace_close(t);
         return EXIT_REWIND_ERROR;
     }
     struct host_console con;
     host_console_init(&con, STDIN_FILENO);
-    if (o.console_socket && host_console_listen_unix(&con, o.console_socket, err, sizeof(err))) {
+    if (o->console_socket && host_console_listen_unix(&con, o->console_socket, err, sizeof(err))) {
         fprintf(stderr, "rewind: %s\n", err);
         trace_close(t);
         return EXIT_REWIND_ERROR;
@@ -291,7 +286,7 @@ int cmd_record(int argc, char **argv)
     recorder_watch_crashes(rec, 20000000); /* keep the panic's backtrace, then stop */
     struct vm_config cfg = { .console_write = host_console_write, .console_ctx = &con,
                              .gate = recorder_gate(rec), .observer = recorder_observer(rec) };
-    struct vm *vm = cli_open_nets(&o.dev, &con, &cfg) ? NULL : cli_build_vm(&o, &cfg);
+    struct vm *vm = cli_open_nets(&o->dev, &con, &cfg) ? NULL : cli_build_vm(o, &cfg);
     if (!vm) {
         cli_close_nets(&con);
         trace_set_meta(t, "end_reason", "failed-to-start");
@@ -305,10 +300,10 @@ int cmd_record(int argc, char **argv)
     recording_vm = vm;
     signal(SIGINT, on_stop_signal);
     signal(SIGTERM, on_stop_signal);
-    if (o.symbols) {
+    if (o->symbols) {
         uint64_t addr;
-        const char *sym = o.crash_symbol ? o.crash_symbol : "panic";
-        if (elf_symbol_address(o.symbols, sym, &addr, err, sizeof(err)) || vm_break_at(vm, addr)) {
+        const char *sym = o->crash_symbol ? o->crash_symbol : "panic";
+        if (elf_symbol_address(o->symbols, sym, &addr, err, sizeof(err)) || vm_break_at(vm, addr)) {
             fprintf(stderr, "rewind: %s\n", err);
             vm_destroy(vm);
             recorder_destroy(rec);
@@ -317,21 +312,21 @@ int cmd_record(int argc, char **argv)
         }
         trace_set_meta(t, "crash_symbol", sym);
     }
-    uint64_t every = o.checkpoint_set ? o.checkpoint_every : CHECKPOINT_DEFAULT_INTERVAL;
+    uint64_t every = o->checkpoint_set ? o->checkpoint_every : CHECKPOINT_DEFAULT_INTERVAL;
     trace_set_meta_u64(t, "checkpoint_every", every);
     trace_set_meta(t, "state_format", VM_STATE_FORMAT);
     struct checkpointer *cp = every ? checkpointer_create(t, vm) : NULL;
     host_console_enter_raw(&con);
     double t0 = cli_now_seconds();
     struct vm_exit ex;
-    if (o.debug_crash_at) {
-        vm_run(vm, o.debug_crash_at, &ex);
+    if (o->debug_crash_at) {
+        vm_run(vm, o->debug_crash_at, &ex);
         if (ex.reason == VM_EXIT_INSN_LIMIT)
-            *(volatile int *)(uintptr_t)o.debug_crash_at = 0; /* deliberate crash (testing) */
+            *(volatile int *)(uintptr_t)o->debug_crash_at = 0; /* deliberate crash (testing) */
     }
     int bad_cp;
     uint64_t bad_hash;
-    if (run_with_checkpoints(vm, cp, rec, every, NULL, 0, o.max_insns, &ex, &bad_cp, &bad_hash))
+    if (run_with_checkpoints(vm, cp, rec, every, NULL, 0, o->max_insns, &ex, &bad_cp, &bad_hash))
         fprintf(stderr, "rewind: taking a checkpoint failed: %s\n", trace_errmsg(t));
     double secs = cli_now_seconds() - t0;
     host_console_restore(&con);
@@ -360,7 +355,7 @@ int cmd_record(int argc, char **argv)
     trace_set_meta_u64(t, "end_icount", ex.icount);
     trace_set_meta_u64(t, "exit_code", ex.exit_code);
     trace_set_meta_u64(t, "events", trace_events_written(t));
-    if (save_overlays(t, vm, o.dev.num_disks))
+    if (save_overlays(t, vm, o->dev.num_disks))
         failed = -1;
     cli_close_nets(&con);
     trace_set_meta(t, "complete", "1");
@@ -369,11 +364,11 @@ int cmd_record(int argc, char **argv)
     if (failed)
         fprintf(stderr, "rewind: %s\n", recorder_error(rec)[0] ? recorder_error(rec)
                                                                : trace_errmsg(t));
-    if (o.stats)
+    if (o->stats)
         fprintf(stderr, "rewind: icount=%" PRIu64 " seconds=%.6f mips=%.1f\n", ex.icount, secs,
                 secs > 0 ? (double)ex.icount / secs / 1e6 : 0.0);
     fprintf(stderr, "rewind: recorded %" PRIu64 " events over %" PRIu64 " instructions to %s; ",
-            trace_events_written(t), ex.icount, o.output);
+            trace_events_written(t), ex.icount, o->output);
     switch (ex.reason) {
     case VM_EXIT_GUEST:
         fprintf(stderr, "the guest exited with status %" PRIu64 "%s\n", ex.exit_code,
@@ -390,7 +385,7 @@ int cmd_record(int argc, char **argv)
         fprintf(stderr, "the run ended: %s\n", cli_exit_reason_name(ex.reason));
         break;
     }
-    if (cp && o.stats) {
+    if (cp && o->stats) {
         struct checkpoint_stats cs;
         checkpointer_stats(cp, &cs);
         fprintf(stderr, "rewind: %" PRIu64 " checkpoints, %" PRIu64 " pages, %" PRIu64
@@ -403,6 +398,19 @@ int cmd_record(int argc, char **argv)
     recorder_destroy(rec);
     trace_close(t);
     return failed ? EXIT_REWIND_ERROR : status;
+}
+
+int cmd_record(int argc, char **argv)
+{
+    struct machine_options o;
+    machine_options_default(&o);
+    int rc = machine_options_parse(&o, argc, argv, true);
+    if (rc)
+        rc = rc > 0 ? 0 : EXIT_REWIND_ERROR;
+    else
+        rc = record_machine(&o, argc, argv);
+    cli_devices_free(&o.dev);
+    return rc;
 }
 
 /* ---- replay ---- */
@@ -478,9 +486,14 @@ static int resolve_images(struct trace *t, struct machine_options *o, struct rep
                 return -1;
             }
         }
-        char unpacked[sizeof(f->paths[slot])];
-        snprintf(unpacked, sizeof(unpacked), "%s/%s", f->tmpdir, im->role);
-        memcpy(f->paths[slot], unpacked, sizeof(unpacked));
+        char unpacked[sizeof(f->tmpdir) + sizeof(im->role) + 2];
+        int w = snprintf(unpacked, sizeof(unpacked), "%s/%s", f->tmpdir, im->role);
+        if (w < 0 || (size_t)w >= sizeof(f->paths[0])) {
+            fprintf(stderr, "rewind: the temporary directory's name is too long\n");
+            free(data);
+            return -1;
+        }
+        memcpy(f->paths[slot], unpacked, (size_t)w + 1);
         FILE *out = fopen(f->paths[slot], "wb");
         bool ok = out && fwrite(data, 1, len, out) == len;
         if (out && fclose(out))

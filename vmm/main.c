@@ -456,41 +456,36 @@ static void report_devices(struct vm *vm, const struct machine_options *o)
     }
 }
 
-static int cmd_run(int argc, char **argv)
+/* `rewind run` once the options are parsed. */
+static int run_machine(struct machine_options *o)
 {
-    struct machine_options o;
-    machine_options_default(&o);
-    int rc = machine_options_parse(&o, argc, argv, false);
-    if (rc)
-        return rc > 0 ? 0 : EXIT_REWIND_ERROR;
-
     struct host_console con;
     host_console_init(&con, STDIN_FILENO);
-    if (o.gdb && !strcmp(o.gdb, "stdio")) {
+    if (o->gdb && !strcmp(o->gdb, "stdio")) {
         /* stdin/stdout carry the gdb protocol: the console goes to stderr, without input. */
         con.in_fd = -1;
         con.out_fd = STDERR_FILENO;
     }
     char err[512];
-    if (o.console_socket && host_console_listen_unix(&con, o.console_socket, err, sizeof(err))) {
+    if (o->console_socket && host_console_listen_unix(&con, o->console_socket, err, sizeof(err))) {
         fprintf(stderr, "rewind: %s\n", err);
         return EXIT_REWIND_ERROR;
     }
     struct vm_config cfg = { .console_write = host_console_write, .console_ctx = &con,
                              .gate = host_gate(&con) };
-    if (cli_open_nets(&o.dev, &con, &cfg)) {
+    if (cli_open_nets(&o->dev, &con, &cfg)) {
         host_console_close(&con);
         return EXIT_REWIND_ERROR;
     }
-    struct vm *vm = cli_build_vm(&o, &cfg);
+    struct vm *vm = cli_build_vm(o, &cfg);
     if (!vm) {
         cli_close_nets(&con);
         host_console_close(&con);
         return EXIT_REWIND_ERROR;
     }
 
-    if (o.gdb) {
-        int status = cli_serve_gdb(vm, &o, &con);
+    if (o->gdb) {
+        int status = cli_serve_gdb(vm, o, &con);
         cli_close_nets(&con);
         host_console_close(&con);
         vm_destroy(vm);
@@ -499,17 +494,17 @@ static int cmd_run(int argc, char **argv)
     host_console_enter_raw(&con);
     double t0 = cli_now_seconds();
     struct vm_exit ex;
-    vm_run(vm, o.max_insns, &ex);
+    vm_run(vm, o->max_insns, &ex);
     double secs = cli_now_seconds() - t0;
     host_console_restore(&con);
     fflush(stdout);
-    if (o.stats)
+    if (o->stats)
         fprintf(stderr, "rewind: icount=%" PRIu64 " seconds=%.6f mips=%.1f\n", ex.icount, secs,
                 secs > 0 ? (double)ex.icount / secs / 1e6 : 0.0);
-    report_devices(vm, &o);
+    report_devices(vm, o);
     cli_close_nets(&con);
     host_console_close(&con);
-    if (o.signature && vm_write_signature(vm, o.signature, (unsigned)o.granularity, err,
+    if (o->signature && vm_write_signature(vm, o->signature, (unsigned)o->granularity, err,
                                           sizeof(err))) {
         fprintf(stderr, "rewind: %s\n", err);
         vm_destroy(vm);
@@ -518,6 +513,19 @@ static int cmd_run(int argc, char **argv)
     int status = cli_exit_status(vm, &ex, &con);
     vm_destroy(vm);
     return status;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    struct machine_options o;
+    machine_options_default(&o);
+    int rc = machine_options_parse(&o, argc, argv, false);
+    if (rc)
+        rc = rc > 0 ? 0 : EXIT_REWIND_ERROR;
+    else
+        rc = run_machine(&o);
+    cli_devices_free(&o.dev);
+    return rc;
 }
 
 static void crash_restore_terminal(void *ctx, const char *reason)
