@@ -118,12 +118,9 @@ static const char *const schema =
     "CREATE VIEW disk_io AS\n"
     "  SELECT seq, icount, hart, printf('0x%x', pc) AS pc, value AS sector,\n"
     "         CAST(blob AS TEXT) AS request FROM events WHERE kind = 'disk_io';\n"
-    "CREATE TABLE disk_overlay (\n"
-    "  disk  INTEGER NOT NULL,\n"
-    "  block INTEGER NOT NULL,\n"
-    "  data  BLOB NOT NULL,\n"
-    "  PRIMARY KEY (disk, block)\n"
-    ");\n"
+    "CREATE VIEW disk_overlay AS\n"
+    "  SELECT disk, block, data, max(checkpoint) AS stored_at FROM disk_blocks\n"
+    "  GROUP BY disk, block;\n"
     "CREATE VIEW console AS\n"
     "  SELECT seq, icount, hart, CAST(blob AS TEXT) AS text FROM events WHERE kind = 'console_out';\n"
     "CREATE VIEW console_input AS\n"
@@ -865,74 +862,6 @@ int trace_hash_file(const char *path, char hash[40], uint64_t *size)
              (unsigned long long)h.low64);
     *size = total;
     return 0;
-}
-
-int trace_put_overlay_block(struct trace *t, unsigned disk, uint64_t block, const uint8_t *data,
-                            size_t len)
-{
-    uint8_t z[8192];
-    if (ZSTD_compressBound(len) > sizeof(z)) {
-        snprintf(t->errmsg, sizeof(t->errmsg), "overlay block of %zu bytes is too large", len);
-        return -1;
-    }
-    size_t zn = ZSTD_compress(z, sizeof(z), data, len, 3);
-    if (ZSTD_isError(zn)) {
-        snprintf(t->errmsg, sizeof(t->errmsg), "zstd: %s", ZSTD_getErrorName(zn));
-        return -1;
-    }
-    sqlite3_stmt *st;
-    if (begin_if_needed(t) ||
-        sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO disk_overlay (disk, block, data) "
-                           "VALUES (?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
-        set_err(t, "disk_overlay");
-        return -1;
-    }
-    sqlite3_bind_int(st, 1, (int)disk);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)block);
-    sqlite3_bind_blob(st, 3, z, (int)zn, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-    if (rc)
-        set_err(t, "disk_overlay");
-    sqlite3_finalize(st);
-    return rc;
-}
-
-int64_t trace_overlay_blocks(struct trace *t, unsigned disk,
-                             int (*fn)(void *ctx, uint64_t block, const uint8_t *data, size_t len),
-                             void *ctx, char *err, size_t errlen)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(t->db, "SELECT block, data FROM disk_overlay WHERE disk = ? "
-                           "ORDER BY block", -1, &st, NULL) != SQLITE_OK)
-        return 0; /* format 1: no overlay table */
-    sqlite3_bind_int(st, 1, (int)disk);
-    int64_t n = 0;
-    uint8_t out[4096];
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        sqlite3_int64 block = sqlite3_column_int64(st, 0);
-        const void *z = sqlite3_column_blob(st, 1);
-        size_t zn = (size_t)sqlite3_column_bytes(st, 1);
-        size_t len = z ? ZSTD_decompress(out, sizeof(out), z, zn) : 0;
-        if (block < 0 || !z || ZSTD_isError(len)) {
-            snprintf(err, errlen, "disk %u: overlay block %lld is damaged", disk, (long long)block);
-            sqlite3_finalize(st);
-            return -1;
-        }
-        if (fn && fn(ctx, (uint64_t)block, out, len)) {
-            snprintf(err, errlen, "disk %u: overlay block %lld does not fit the disk", disk,
-                     (long long)block);
-            sqlite3_finalize(st);
-            return -1;
-        }
-        n++;
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        snprintf(err, errlen, "disk_overlay: %s", sqlite3_errmsg(t->db));
-        return -1;
-    }
-    return n;
 }
 
 int trace_add_disk_block(struct trace *t, int64_t checkpoint, unsigned disk, uint64_t block,

@@ -83,16 +83,6 @@ int trace_pack_image(struct trace *t, const char *role, const uint8_t *data, uin
 int trace_unpack_image(struct trace *t, const char *role, uint8_t **data, uint64_t *size,
                        char *err, size_t errlen);
 
-/* The disks' overlays at the end of a recording (what the guest wrote, 4 KiB blocks, stored
- * zstd-compressed in table disk_overlay). 0 or -1. */
-int trace_put_overlay_block(struct trace *t, unsigned disk, uint64_t block, const uint8_t *data,
-                            size_t len);
-/* Call fn for each stored block of `disk` in block order (data decompressed, len bytes);
- * returns the number of blocks, or -1 (message in err). Traces of format 1 have none. */
-int64_t trace_overlay_blocks(struct trace *t, unsigned disk,
-                             int (*fn)(void *ctx, uint64_t block, const uint8_t *data, size_t len),
-                             void *ctx, char *err, size_t errlen);
-
 /* Reading events in order: one cursor over inputs, one over derived events. */
 struct trace_cursor;
 struct trace_cursor *trace_cursor_open(struct trace *t, bool inputs, int64_t after_seq);
@@ -108,10 +98,13 @@ int trace_add_page(struct trace *t, int64_t checkpoint, uint64_t page, const uin
                    size_t zlen);
 int trace_update_checkpoint(struct trace *t, int64_t id, uint64_t hash, uint64_t pages,
                             uint64_t bytes);
-/* Disk overlay blocks written since the previous checkpoint (zstd-compressed 4 KiB). */
+/* Disk overlay blocks written since the previous checkpoint (zstd-compressed 4 KiB);
+ * checkpoint TRACE_END for those written after the last checkpoint, at the end of the
+ * recording. */
+#define TRACE_END INT64_MAX
 int trace_add_disk_block(struct trace *t, int64_t checkpoint, unsigned disk, uint64_t block,
                          const uint8_t *zdata, size_t zlen);
-/* Every disk's overlay as of checkpoint id: fn gets, for each block ever written up to it,
+/* Every disk's overlay as of checkpoint id (TRACE_END: as the recording left it): fn gets, for each block ever written up to it,
  * its latest contents. Returns how many blocks, or -1 (message in err). */
 int64_t trace_load_disk_blocks(struct trace *t, int64_t checkpoint,
                                int (*fn)(void *ctx, unsigned disk, uint64_t block,

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "replay-log/checkpoint.h"
 #include "vmm/elf_load.h"
@@ -215,11 +216,14 @@ static void record_crash_hook(void *ctx, const char *reason)
 static int put_block(void *ctx, uint64_t block, const uint8_t *data)
 {
     struct { struct trace *t; unsigned disk; } *c = ctx;
-    return trace_put_overlay_block(c->t, c->disk, block, data, DISK_BLOCK);
+    uint8_t z[8192];
+    size_t zn = ZSTD_compress(z, sizeof(z), data, DISK_BLOCK, 1);
+    return ZSTD_isError(zn) ? -1 : trace_add_disk_block(c->t, TRACE_END, c->disk, block, z, zn);
 }
 
-/* What the guest wrote to each disk, kept with the trace: the blocks, and a hash that a
- * replay must reproduce. */
+/* What the guest wrote to each disk, kept with the trace: the blocks written since the last
+ * checkpoint (the checkpoints hold the earlier ones), and a hash that a replay must
+ * reproduce. */
 static int save_overlays(struct trace *t, struct vm *vm, unsigned disks)
 {
     for (unsigned i = 0; i < disks; i++) {
@@ -232,7 +236,7 @@ static int save_overlays(struct trace *t, struct vm *vm, unsigned disks)
             return -1;
         snprintf(key, sizeof(key), "disk%u_overlay_blocks", i);
         if (trace_set_meta_u64(t, key, disk_image_overlay_blocks(d)) ||
-            disk_image_foreach_block(d, put_block, &c))
+            disk_image_take_dirty(d, put_block, &c))
             return -1;
     }
     return 0;
@@ -1030,9 +1034,17 @@ int cmd_export_pcap(int argc, char **argv)
     return 0;
 }
 
-static int restore_block(void *ctx, uint64_t block, const uint8_t *data, size_t len)
+struct export_disk {
+    struct disk_image *d;
+    unsigned disk;
+};
+
+static int restore_block(void *ctx, unsigned disk, uint64_t block, const uint8_t *data, size_t len)
 {
-    return len == DISK_BLOCK ? disk_image_set_block(ctx, block, data) : -1;
+    struct export_disk *e = ctx;
+    if (disk != e->disk)
+        return 0;
+    return len == DISK_BLOCK ? disk_image_set_block(e->d, block, data) : -1;
 }
 
 int cmd_export_disk(int argc, char **argv)
@@ -1065,7 +1077,10 @@ int cmd_export_disk(int argc, char **argv)
         fprintf(stderr, "rewind: %s\n", err);
         goto out;
     }
-    int64_t n = trace_overlay_blocks(t, (unsigned)disk, restore_block, d, err, sizeof(err));
+    struct export_disk e = { d, (unsigned)disk };
+    int64_t n = trace_load_disk_blocks(t, TRACE_END, restore_block, &e, err, sizeof(err));
+    if (n >= 0)
+        n = (int64_t)disk_image_overlay_blocks(d);
     if (n < 0 || disk_image_export(d, argv[3], err, sizeof(err))) {
         fprintf(stderr, "rewind: %s\n", err);
     } else {
