@@ -204,7 +204,7 @@ struct trace *trace_create(const char *path, bool overwrite, char *err, size_t e
     }
     /* WAL and no fsync: a killed recorder (even kill -9) loses nothing the OS has, and the
      * recording never waits on the disk. Only a host power loss could cost the last seconds. */
-    if (exec_sql(t, "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;") ||
+    if (exec_sql(t, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;") ||
         exec_sql(t, schema) ||
         sqlite3_prepare_v2(t->db,
                            "INSERT INTO events (icount, hart, kind, source, pc, value, blob) "
