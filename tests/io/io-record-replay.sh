@@ -147,6 +147,26 @@ grep -q "image disk0: .* has hash .* but the trace was recorded" "$W/verify3.out
   ok "a changed base image is refused by hash" || { bad "changed image"; cat "$W/verify3.out"; }
 cp "$W/base.moved" "$W/base.img"
 
+# A plain run leaves the image alone unless --disk-persist lets the writes through.
+cp "$DISK" "$W/plain.img"
+"$REWIND" run -kernel "$IMAGE" -initrd "$INITRAMFS" -append console=ttyS0 --disk "$W/plain.img" \
+  --max-insns 2000000000 < /dev/null > "$W/plain.out" 2> "$W/plain.err"
+cmp -s "$DISK" "$W/plain.img" && grep -q "is unchanged (--disk-persist" "$W/plain.err" &&
+  ok "run: the image is unchanged and rewind says how much the guest wrote" ||
+  { bad "run without --disk-persist"; cat "$W/plain.err"; }
+"$REWIND" run -kernel "$IMAGE" -initrd "$INITRAMFS" -append console=ttyS0 --disk "$W/plain.img" \
+  --disk-persist --max-insns 2000000000 < /dev/null > "$W/persist.out" 2> "$W/persist.err"
+persisted=$(grep -o 'rewind-run.bin [0-9]* bytes seed=[0-9a-f]* fnv1a64=[0-9a-f]*' "$W/persist.out" | grep -o 'fnv1a64=[0-9a-f]*')
+debugfs -R "cat /rewind-run.bin" "$W/plain.img" > "$W/persist.bin" 2>/dev/null
+have=$(python3 "$SERVER" --hash "$W/persist.bin" | awk '{print "fnv1a64=" $2}')
+[ -n "$persisted" ] && [ "$persisted" = "$have" ] &&
+  ok "run --disk-persist: the guest's file is in the image ($have)" ||
+  bad "run --disk-persist: guest printed '$persisted', image holds '$have'"
+"$REWIND" record -o "$W/x.trace" --disk-persist -kernel "$IMAGE" --disk "$W/plain.img" \
+  > /dev/null 2> "$W/persist-record.err"
+[ $? -eq 125 ] && grep -q "disk-persist is for run" "$W/persist-record.err" &&
+  ok "record refuses --disk-persist" || bad "record --disk-persist: $(cat "$W/persist-record.err")"
+
 # Alter one received frame (a byte of the fetched payload): the replay must diverge.
 cp "$W/io.trace" "$W/bad.trace"
 seq=$(sqlite3 "$W/bad.trace" "SELECT seq FROM events WHERE kind='net_rx' AND length(blob) > 1000 LIMIT 1")
