@@ -59,6 +59,8 @@ static int take_block(void *ctx, uint64_t block, const uint8_t *data)
 {
     struct disk_ctx *dc = ctx;
     struct checkpointer *c = dc->c;
+    if (!data)
+        return 0; /* back to the base image: only time travel does that, never a recording */
     c->changed++;
     if (!c->trace || c->failed)
         return 0;

@@ -349,7 +349,43 @@ static void rep_event(void *ctx, struct vm *vm, const struct vm_event *ev)
     next_derived(r);
 }
 
+static struct replayer *create(struct trace *t, int64_t input_after, int64_t derived_after,
+                               char *err, size_t errlen);
+
 struct replayer *replayer_create(struct trace *t, int64_t after_seq, char *err, size_t errlen)
+{
+    return create(t, after_seq, after_seq, err, errlen);
+}
+
+void replayer_position(const struct replayer *r, struct replayer_pos *pos)
+{
+    pos->input_after = r->have_in ? r->in.seq - 1 : INT64_MAX;
+    pos->derived_after = r->have_d ? r->d.seq - 1 : INT64_MAX;
+    pos->derived_offset = r->have_d ? r->d_off : 0;
+    pos->checked = r->checked;
+}
+
+struct replayer *replayer_create_at(struct trace *t, const struct replayer_pos *pos, char *err,
+                                    size_t errlen)
+{
+    struct replayer *r = create(t, pos->input_after, pos->derived_after, err, errlen);
+    if (!r)
+        return NULL;
+    r->checked = pos->checked;
+    if (pos->derived_offset) {
+        if (!r->have_d || r->d.kind != TRACE_CONSOLE_OUT || pos->derived_offset >= r->d.blob_len) {
+            snprintf(err, errlen, "the trace changed under the replay (event %lld)",
+                     (long long)pos->derived_after + 1);
+            replayer_destroy(r);
+            return NULL;
+        }
+        r->d_off = pos->derived_offset;
+    }
+    return r;
+}
+
+static struct replayer *create(struct trace *t, int64_t input_after, int64_t derived_after,
+                               char *err, size_t errlen)
 {
     struct replayer *r = calloc(1, sizeof(*r));
     if (!r) {
@@ -357,8 +393,8 @@ struct replayer *replayer_create(struct trace *t, int64_t after_seq, char *err, 
         return NULL;
     }
     r->trace = t;
-    r->inputs = trace_cursor_open(t, true, after_seq);
-    r->derived = trace_cursor_open(t, false, after_seq);
+    r->inputs = trace_cursor_open(t, true, input_after);
+    r->derived = trace_cursor_open(t, false, derived_after);
     if (!r->inputs || !r->derived) {
         snprintf(err, errlen, "cannot read events: %s", trace_errmsg(t));
         replayer_destroy(r);

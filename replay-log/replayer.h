@@ -15,6 +15,18 @@ struct replayer;
  * start there). */
 struct replayer *replayer_create(struct trace *t, int64_t after_seq, char *err, size_t errlen);
 void replayer_destroy(struct replayer *r);
+
+/* Where a replay is in the trace: enough to create another replayer that goes on exactly from
+ * there (time travel restoring a machine it saved at that point). */
+struct replayer_pos {
+    int64_t input_after;      /* inputs with a larger seq are still to come */
+    int64_t derived_after;    /* derived events with a larger seq are still to be checked */
+    size_t derived_offset;    /* bytes of the next console chunk already matched */
+    uint64_t checked;
+};
+void replayer_position(const struct replayer *r, struct replayer_pos *pos);
+struct replayer *replayer_create_at(struct trace *t, const struct replayer_pos *pos, char *err,
+                                    size_t errlen);
 struct vm_gate replayer_gate(struct replayer *r);
 struct vm_observer replayer_observer(struct replayer *r);
 

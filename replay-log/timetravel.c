@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "replay-log/checkpoint.h"
+#include "replay-log/memsnap.h"
 #include "vmm/snapshot.h"
 #include "vmm/state.h"
 
@@ -22,7 +23,17 @@ struct timetravel {
     struct vm *vm;
     struct replayer *rep;
     bool muted;   /* console output is not shown while the past is being rebuilt */
+    struct memsnap_store *snaps;  /* in-memory checkpoints of tt->vm */
+    uint64_t run_snap_every;      /* timetravel_run: instructions between them */
 };
+
+/* Seeking forward from a position this close is a replay, not a restore. A trace checkpoint
+ * rebuilds the machine and reads pages from SQLite, which costs about as much as replaying
+ * this many instructions. */
+#define TRACE_RESTORE_COST 2000000ull
+/* The closest in-memory checkpoints a seek leaves behind it. */
+#define MIN_SNAP_GAP 20000ull
+#define RUN_SNAP_EVERY 2000000ull
 
 static void console_through(void *ctx, const uint8_t *bytes, size_t len)
 {
@@ -48,6 +59,8 @@ static void drop(struct timetravel *tt)
 static int build_fresh(struct timetravel *tt, char *err, size_t errlen)
 {
     drop(tt);
+    if (tt->snaps)
+        memsnap_forget_live(tt->snaps, false);
     tt->rep = replayer_create(tt->trace, 0, err, errlen);
     if (!tt->rep)
         return -1;
@@ -77,6 +90,13 @@ struct timetravel *timetravel_create(struct trace *t, bool incomplete, struct vm
     }
     tt->trace = t;
     tt->incomplete = incomplete;
+    tt->run_snap_every = RUN_SNAP_EVERY;
+    tt->snaps = memsnap_create(MEMSNAP_DEFAULT_BUDGET);
+    if (!tt->snaps) {
+        snprintf(err, errlen, "out of memory");
+        free(tt);
+        return NULL;
+    }
     tt->base = base;
     tt->build = build;
     tt->build_ctx = build_ctx;
@@ -99,6 +119,7 @@ void timetravel_destroy(struct timetravel *tt)
     if (!tt)
         return;
     drop(tt);
+    memsnap_destroy(tt->snaps);
     free(tt->cps);
     free(tt);
 }
@@ -137,7 +158,10 @@ static int checkpoint_before(const struct timetravel *tt, uint64_t below)
 uint64_t timetravel_checkpoint_before(struct timetravel *tt, uint64_t icount)
 {
     int k = checkpoint_before(tt, icount);
-    return k >= 0 ? tt->cps[k].icount : 0;
+    uint64_t at = k >= 0 ? tt->cps[k].icount : 0, mem = 0;
+    if (icount && memsnap_find(tt->snaps, icount - 1, &mem) >= 0 && mem > at)
+        at = mem;
+    return at;
 }
 
 static int seek(struct timetravel *tt, uint64_t icount, char *err, size_t errlen);
@@ -151,48 +175,167 @@ int timetravel_seek(struct timetravel *tt, uint64_t icount, char *err, size_t er
     return rc;
 }
 
-static int seek(struct timetravel *tt, uint64_t icount, char *err, size_t errlen)
+/* A new replayer at pos for the machine (after an in-memory restore). */
+static int reposition(struct timetravel *tt, const struct replayer_pos *pos, char *err,
+                      size_t errlen)
+{
+    struct replayer *later = replayer_create_at(tt->trace, pos, err, errlen);
+    if (!later)
+        return -1;
+    if (tt->incomplete)
+        replayer_set_incomplete(later);
+    replayer_destroy(tt->rep);
+    tt->rep = later;
+    vm_set_gate(tt->vm, replayer_gate(later), replayer_observer(later));
+    return 0;
+}
+
+/* Rebuild the machine at trace checkpoint k (or at the start when k < 0). */
+static int restore_trace_checkpoint(struct timetravel *tt, int k, char *err, size_t errlen)
 {
     if (build_fresh(tt, err, errlen))
         return -1;
-    /* The latest checkpoint at or before the target, if the trace has usable ones. */
-    int k = checkpoint_before(tt, icount + 1);
-    if (k >= 0) {
-        uint64_t ram_size;
-        uint8_t *ram = vm_ram(tt->vm, &ram_size);
-        uint8_t *state = NULL;
-        size_t len = 0;
-        if (trace_load_checkpoint(tt->trace, tt->cps[k].id, ram, ram_size / 4096, &state, &len,
-                                  err, errlen))
-            return -1;
-        if (checkpoint_restore_disks(tt->trace, tt->cps[k].id, tt->vm, err, errlen)) {
-            free(state);
-            return -1;
-        }
-        struct state_reader r;
-        state_reader_init(&r, state, len);
-        int rc = vm_load_state(tt->vm, &r, err, errlen);
+    if (k < 0)
+        return 0;
+    uint64_t ram_size;
+    uint8_t *ram = vm_ram(tt->vm, &ram_size);
+    uint8_t *state = NULL;
+    size_t len = 0;
+    if (trace_load_checkpoint(tt->trace, tt->cps[k].id, ram, ram_size / 4096, &state, &len, err,
+                              errlen))
+        return -1;
+    if (checkpoint_restore_disks(tt->trace, tt->cps[k].id, tt->vm, err, errlen)) {
         free(state);
-        if (rc)
-            return -1;
-        struct replayer *later = replayer_create(tt->trace, (int64_t)tt->cps[k].events, err, errlen);
-        if (!later)
-            return -1;
-        if (tt->incomplete)
-            replayer_set_incomplete(later);
-        replayer_destroy(tt->rep);
-        tt->rep = later;
-        vm_set_gate(tt->vm, replayer_gate(later), replayer_observer(later));
+        return -1;
     }
-    while (vm_icount(tt->vm) < icount) {
+    struct state_reader r;
+    state_reader_init(&r, state, len);
+    int rc = vm_load_state(tt->vm, &r, err, errlen);
+    free(state);
+    if (rc)
+        return -1;
+    struct replayer *later = replayer_create(tt->trace, (int64_t)tt->cps[k].events, err, errlen);
+    if (!later)
+        return -1;
+    if (tt->incomplete)
+        replayer_set_incomplete(later);
+    replayer_destroy(tt->rep);
+    tt->rep = later;
+    vm_set_gate(tt->vm, replayer_gate(later), replayer_observer(later));
+    return 0;
+}
+
+static void take_snapshot(struct timetravel *tt, uint64_t present)
+{
+    struct replayer_pos pos;
+    char err[128];
+    replayer_position(tt->rep, &pos);
+    memsnap_take(tt->snaps, tt->vm, &pos, present, err, sizeof(err)); /* best effort */
+}
+
+/* Replay forward to exactly `target` (or until the machine ends), leaving in-memory
+ * checkpoints at target - D/2, target - D/4, ... (D the distance run), so that stepping
+ * back from the target again finds one close by. */
+static void run_to(struct timetravel *tt, uint64_t target)
+{
+    uint64_t start = vm_icount(tt->vm);
+    uint64_t gap = target > start ? (target - start) / 2 : 0;
+    while (vm_icount(tt->vm) < target && !replayer_diverged(tt->rep)) {
+        while (gap >= MIN_SNAP_GAP && target - gap <= vm_icount(tt->vm))
+            gap /= 2;
+        uint64_t stop = gap >= MIN_SNAP_GAP ? target - gap : target;
         struct vm_exit ex;
-        vm_run(tt->vm, icount - vm_icount(tt->vm), &ex);
+        vm_run(tt->vm, stop - vm_icount(tt->vm), &ex);
         if (ex.reason != VM_EXIT_INSN_LIMIT)
             break; /* the machine ended earlier: stay where it stopped */
+        if (stop < target)
+            take_snapshot(tt, target);
     }
+}
+
+static int seek(struct timetravel *tt, uint64_t icount, char *err, size_t errlen)
+{
+    /* Candidates, closest first: going on from where the machine is, an in-memory
+     * checkpoint, a trace checkpoint (a rebuild), the start (a rebuild). */
+    uint64_t now = vm_icount(tt->vm);
+    bool go_on = now <= icount && !replayer_diverged(tt->rep);
+    uint64_t snap_at = 0;
+    int si = memsnap_find(tt->snaps, icount, &snap_at);
+    int k = checkpoint_before(tt, icount + 1);
+    uint64_t cp_at = k >= 0 ? tt->cps[k].icount : 0;
+    uint64_t best = go_on ? now : 0;
+    enum { GO_ON, MEMORY, TRACE } how = go_on ? GO_ON : TRACE;
+    if (si >= 0 && (!go_on || snap_at > now)) {
+        how = MEMORY;
+        best = snap_at;
+    }
+    if (k >= 0 && (how == TRACE || cp_at > best + TRACE_RESTORE_COST))
+        how = TRACE;
+    vm_debug_clear(tt->vm);
+    if (how == MEMORY) {
+        struct replayer_pos pos;
+        if (memsnap_restore(tt->snaps, si, tt->vm, &pos, err, errlen) ||
+            reposition(tt, &pos, err, errlen)) {
+            /* The machine is in an unknown state: start over from the trace. */
+            if (restore_trace_checkpoint(tt, k, err, errlen))
+                return -1;
+        }
+    } else if (how == TRACE) {
+        if (restore_trace_checkpoint(tt, k, err, errlen))
+            return -1;
+        take_snapshot(tt, icount);
+    }
+    run_to(tt, icount);
     if (replayer_diverged(tt->rep)) {
         snprintf(err, errlen, "%s", replayer_report(tt->rep));
         return -1;
     }
     return 0;
+}
+
+int timetravel_run(struct timetravel *tt, uint64_t max_insns, struct vm_exit *ex)
+{
+    uint64_t start = vm_icount(tt->vm);
+    for (;;) {
+        uint64_t now = vm_icount(tt->vm);
+        uint64_t last = 0;
+        memsnap_find(tt->snaps, now, &last);
+        uint64_t chunk = last + tt->run_snap_every > now ? last + tt->run_snap_every - now : 1;
+        if (max_insns && max_insns - (now - start) < chunk)
+            chunk = max_insns - (now - start);
+        vm_run(tt->vm, chunk, ex);
+        if (ex->reason != VM_EXIT_INSN_LIMIT || replayer_diverged(tt->rep))
+            return 0;
+        now = vm_icount(tt->vm);
+        if (now >= last + tt->run_snap_every)
+            take_snapshot(tt, now);
+        if (max_insns && now - start >= max_insns)
+            return 0;
+    }
+}
+
+void timetravel_set_memory(struct timetravel *tt, uint64_t bytes)
+{
+    struct memsnap_store *fresh = memsnap_create(bytes);
+    if (!fresh)
+        return;
+    memsnap_destroy(tt->snaps);
+    tt->snaps = fresh;
+}
+
+void timetravel_memory_stats(struct timetravel *tt, struct memsnap_stats *st)
+{
+    memsnap_stats(tt->snaps, st);
+}
+
+int timetravel_snapshot_here(struct timetravel *tt, char *err, size_t errlen)
+{
+    struct replayer_pos pos;
+    replayer_position(tt->rep, &pos);
+    return memsnap_take(tt->snaps, tt->vm, &pos, vm_icount(tt->vm), err, errlen);
+}
+
+struct memsnap_store *timetravel_memory(struct timetravel *tt)
+{
+    return tt->snaps;
 }

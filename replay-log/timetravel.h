@@ -1,7 +1,9 @@
-/* timetravel.h — moving a replay to any instruction count: rebuild the machine from the
- * trace's nearest checkpoint at or before the target (or from the start), position the replay
- * of events there, and run forward exactly to the target. Reverse step and reverse continue
- * are built on it. */
+/* timetravel.h — moving a replay to any instruction count: start from the closest of where
+ * the machine is now, an in-memory checkpoint (replay-log/memsnap.h, restored into the same
+ * machine, keeping its decoded code) or the trace's nearest checkpoint (the machine rebuilt),
+ * position the replay of events there, and run forward exactly to the target, leaving
+ * in-memory checkpoints behind, denser close to the target. Reverse step and reverse
+ * continue are built on it. */
 #ifndef REWIND_TIMETRAVEL_H
 #define REWIND_TIMETRAVEL_H
 
@@ -27,15 +29,27 @@ void timetravel_destroy(struct timetravel *tt);
 struct vm *timetravel_vm(struct timetravel *tt);
 struct replayer *timetravel_replayer(struct timetravel *tt);
 
-/* Put the machine at exactly `icount` total instructions (a new VM: breakpoints and
- * watchpoints must be set again). Returns 0, or -1 with a message. */
+/* Put the machine at exactly `icount` total instructions. Breakpoints and watchpoints are
+ * cleared (and the machine may be a new one: ask timetravel_vm again). Returns 0, or -1 with
+ * a message. */
 int timetravel_seek(struct timetravel *tt, uint64_t icount, char *err, size_t errlen);
+/* vm_run for a debugger going forward through the replay: the same stops, with an in-memory
+ * checkpoint left every couple of million instructions (reverse continue then finds one near
+ * any hit). */
+int timetravel_run(struct timetravel *tt, uint64_t max_insns, struct vm_exit *ex);
+/* Bound the memory of in-memory checkpoints (default MEMSNAP_DEFAULT_BUDGET); drops them. */
+void timetravel_set_memory(struct timetravel *tt, uint64_t bytes);
+/* An in-memory checkpoint where the machine is now (`monitor checkpoint`). 0 or -1. */
+int timetravel_snapshot_here(struct timetravel *tt, char *err, size_t errlen);
+struct memsnap_store;
+struct memsnap_store *timetravel_memory(struct timetravel *tt);
 
 struct trace *timetravel_trace(struct timetravel *tt);
 /* The trace's checkpoints (icount order) usable for seeking; returns how many. */
 int timetravel_checkpoints(struct timetravel *tt, const struct trace_checkpoint **cps);
 
-/* The icount of the latest usable checkpoint strictly before `icount` (0: the start). */
+/* The icount of the latest usable checkpoint (trace or in memory) strictly before `icount`
+ * (0: the start). */
 uint64_t timetravel_checkpoint_before(struct timetravel *tt, uint64_t icount);
 
 /* Hide console output (while a debugger scans the past). */

@@ -216,6 +216,8 @@ static void record_crash_hook(void *ctx, const char *reason)
 static int put_block(void *ctx, uint64_t block, const uint8_t *data)
 {
     struct { struct trace *t; unsigned disk; } *c = ctx;
+    if (!data)
+        return 0;
     uint8_t z[8192];
     size_t zn = ZSTD_compress(z, sizeof(z), data, DISK_BLOCK, 1);
     return ZSTD_isError(zn) ? -1 : trace_add_disk_block(c->t, TRACE_END, c->disk, block, z, zn);

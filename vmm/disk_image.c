@@ -263,10 +263,33 @@ int disk_image_take_dirty(struct disk_image *d,
     for (uint64_t i = 0; i < d->nblocks; i++)
         if (d->dirty[i]) {
             d->dirty[i] = 0;
-            if (!rc && d->overlay[i])
+            if (!rc)
                 rc = fn(ctx, i, d->overlay[i]);
         }
     return rc;
+}
+
+const uint8_t *disk_image_overlay_block(const struct disk_image *d, uint64_t block)
+{
+    return d->overlay && block < d->nblocks ? d->overlay[block] : NULL;
+}
+
+int disk_image_drop_block(struct disk_image *d, uint64_t block)
+{
+    if (!d->overlay || block >= d->nblocks)
+        return -1;
+    if (d->overlay[block]) {
+        free(d->overlay[block]);
+        d->overlay[block] = NULL;
+        d->used--;
+    }
+    d->dirty[block] = 1;
+    return 0;
+}
+
+uint64_t disk_image_blocks(const struct disk_image *d)
+{
+    return d->nblocks;
 }
 
 void disk_image_clear_overlay(struct disk_image *d)

@@ -42,10 +42,17 @@ int disk_image_set_block(struct disk_image *d, uint64_t block, const uint8_t *da
 /* Write base + overlay to a new file; 0 or -1 with a message. */
 int disk_image_export(const struct disk_image *d, const char *path, char *err, size_t errlen);
 
-/* Blocks written since the last call (all overlay blocks the first time), oldest number
- * first, and start tracking afresh: checkpoints store only these, as they store RAM pages. */
+/* Blocks written since the last call (all overlay blocks the first time), lowest number
+ * first, and start tracking afresh: checkpoints store only these, as they store RAM pages.
+ * data is NULL for a block put back to the base image (disk_image_drop_block). */
 int disk_image_take_dirty(struct disk_image *d,
                           int (*fn)(void *ctx, uint64_t block, const uint8_t *data), void *ctx);
+/* The overlay's copy of a block (NULL: the block is the base image's). */
+const uint8_t *disk_image_overlay_block(const struct disk_image *d, uint64_t block);
+/* Put a block back to the base image's contents (leave the overlay). 0 or -1. */
+int disk_image_drop_block(struct disk_image *d, uint64_t block);
+/* How many blocks the disk has (the last may be partial). */
+uint64_t disk_image_blocks(const struct disk_image *d);
 /* Drop the overlay (back to the base image), before restoring blocks from a checkpoint. */
 void disk_image_clear_overlay(struct disk_image *d);
 

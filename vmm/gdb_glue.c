@@ -226,7 +226,7 @@ static enum gdb_run_result reverse_continue(struct gdb_glue *g, int current, str
         seek(g, span_start);
         while (vm_icount(g->vm) < limit) {
             struct vm_exit ex;
-            vm_run(g->vm, limit - vm_icount(g->vm), &ex);
+            timetravel_run(g->tt, limit - vm_icount(g->vm), &ex);
             uint64_t ic = vm_icount(g->vm);
             if (ex.reason == VM_EXIT_BREAKPOINT && ic < limit) {
                 found = true;
@@ -303,7 +303,10 @@ static enum gdb_run_result glue_run(void *ctx, enum gdb_resume_kind kind, int th
     for (unsigned i = 0; i < n; i++)
         before[i] = vm_hart(g->vm, i)->icount;
     struct vm_exit ex;
-    vm_run(g->vm, slice, &ex);
+    if (g->replay && g->tt && kind != GDB_RESUME_STEP)
+        timetravel_run(g->tt, slice, &ex); /* leaves in-memory checkpoints behind */
+    else
+        vm_run(g->vm, slice, &ex);
     if (kind == GDB_RESUME_STEP)
         for (unsigned i = 0; i < n; i++)
             if (vm_hart(g->vm, i)->icount != before[i])

@@ -242,7 +242,7 @@ static int check_wiring(struct vm *vm, struct state_reader *r)
     return 0;
 }
 
-static int load_all(struct vm *vm, struct state_reader *r)
+static int load_all(struct vm *vm, struct state_reader *r, bool keep_code)
 {
     uint32_t version = MACHINE_STATE_VERSION;
     if (state_open_section(r, "machine", &version))
@@ -270,15 +270,33 @@ static int load_all(struct vm *vm, struct state_reader *r)
         return -1;
     if (state_close_section(r))
         return -1;
-    /* Nothing decoded or translated before the load may be used after it. */
-    code_cache_flush(vm->code);
-    code_cache_mark_all_dirty(vm->code); /* RAM was put in place from outside */
+    /* Nothing translated before the load may be used after it; decoded code only survives
+     * when the caller restored RAM through vm_restore_ram_page (which drops the code of every
+     * page it changes). */
+    if (!keep_code) {
+        code_cache_flush(vm->code);
+        code_cache_mark_all_dirty(vm->code); /* RAM was put in place from outside */
+    }
     for (unsigned i = 0; i < vm->num_harts; i++)
         hart_tlb_flush(vm->harts[i].hart);
     return 0;
 }
 
+static int load_state(struct vm *vm, struct state_reader *r, bool keep_code, char *err,
+                      size_t errlen);
+
 int vm_load_state(struct vm *vm, struct state_reader *r, char *err, size_t errlen)
+{
+    return load_state(vm, r, false, err, errlen);
+}
+
+int vm_restore_state(struct vm *vm, struct state_reader *r, char *err, size_t errlen)
+{
+    return load_state(vm, r, true, err, errlen);
+}
+
+static int load_state(struct vm *vm, struct state_reader *r, bool keep_code, char *err,
+                      size_t errlen)
 {
     /* Components load one after the other; keep what the VM was so that a failure half way
      * leaves it untouched. */
@@ -289,7 +307,7 @@ int vm_load_state(struct vm *vm, struct state_reader *r, char *err, size_t errle
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (load_all(vm, r) == 0) {
+    if (load_all(vm, r, keep_code) == 0) {
         state_writer_free(&backup);
         return 0;
     }
@@ -298,7 +316,7 @@ int vm_load_state(struct vm *vm, struct state_reader *r, char *err, size_t errle
     const uint8_t *data = state_writer_data(&backup, &len);
     struct state_reader undo;
     state_reader_init(&undo, data, len);
-    if (load_all(vm, &undo) != 0) {
+    if (load_all(vm, &undo, keep_code) != 0) {
         /* Cannot happen: the VM's own state is always valid. Say so rather than hide it. */
         snprintf(err, errlen, "%s; restoring the previous state failed too: %s",
                  state_reader_error(r) ? state_reader_error(r) : "load failed",
@@ -326,6 +344,18 @@ uint64_t vm_state_hash(struct vm *vm)
     XXH3_freeState(st);
     state_writer_free(&w);
     return hash;
+}
+
+void vm_restore_ram_page(struct vm *vm, uint64_t page, const uint8_t *data)
+{
+    if (page >= vm->cfg.ram_size / 4096)
+        return;
+    uint8_t *dst = vm->ram + page * 4096;
+    if (data)
+        memcpy(dst, data, 4096);
+    else
+        memset(dst, 0, 4096);
+    code_cache_note_write(vm->code, VM_RAM_BASE + page * 4096, 4096);
 }
 
 uint8_t *vm_ram(struct vm *vm, uint64_t *size)

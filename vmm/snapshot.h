@@ -41,6 +41,14 @@ int vm_save_state(struct vm *vm, struct state_writer *w);
  * section. */
 int vm_load_state(struct vm *vm, struct state_reader *r, char *err, size_t errlen);
 
+/* The same for a machine whose decoded code is still good: the caller changed RAM only
+ * through vm_restore_ram_page since it was last running (time travel restoring an in-memory
+ * checkpoint into the same machine). Decoded blocks of unchanged pages survive. */
+int vm_restore_state(struct vm *vm, struct state_reader *r, char *err, size_t errlen);
+/* Put 4 KiB of RAM page `page` (from the RAM base; NULL: zeros) and drop code decoded from
+ * it. Dirty-page tracking is not told (the caller knows what it restored). */
+void vm_restore_ram_page(struct vm *vm, uint64_t page, const uint8_t *data);
+
 /* XXH3-64 of the machine's state stream followed by all of RAM: equal hashes mean equal
  * machines. Returns 0 if the state could not be serialised (out of memory). */
 uint64_t vm_state_hash(struct vm *vm);

@@ -529,6 +529,24 @@ int vm_watch_remove(struct vm *vm, uint64_t addr, uint64_t len, int type)
     return rc;
 }
 
+void vm_debug_clear(struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->num_harts; i++) {
+        struct hart *h = vm->harts[i].hart;
+        while (h->breakpoint_count)
+            if (hart_breakpoint_remove(h, h->breakpoints[h->breakpoint_count - 1]))
+                h->breakpoint_count = 0;
+        while (h->watch_count) {
+            const struct hart_watch *w = &h->watches[h->watch_count - 1];
+            if (hart_watch_remove(h, w->addr, w->len, w->type))
+                h->watch_count = 0;
+        }
+        h->watch_hit = false;
+        h->stop_requested = false;
+    }
+    vm->breakpoint_hit = vm->watch_hit = false;
+}
+
 int vm_phys_read(struct vm *vm, uint64_t paddr, void *buf, uint64_t len)
 {
     uint8_t *out = buf;

@@ -169,6 +169,9 @@ int vm_break_remove(struct vm *vm, uint64_t vaddr);
 /* Watch a virtual range on every hart (enum hart_watch_type); 0 or -1. */
 int vm_watch_add(struct vm *vm, uint64_t addr, uint64_t len, int type);
 int vm_watch_remove(struct vm *vm, uint64_t addr, uint64_t len, int type);
+/* Remove every breakpoint and watchpoint and forget a pending stop (time travel moved the
+ * machine; the debugger sets its points again). */
+void vm_debug_clear(struct vm *vm);
 /* Guest physical memory as the bus sees it (RAM/ROM; MMIO is refused). 0 or -1. */
 int vm_phys_read(struct vm *vm, uint64_t paddr, void *buf, uint64_t len);
 int vm_phys_write(struct vm *vm, uint64_t paddr, const void *buf, uint64_t len);
