@@ -19,6 +19,7 @@ struct page {
 
 struct snap {
     uint64_t icount;
+    bool pinned;
     uint8_t *state;
     size_t state_len;
     struct replayer_pos pos;
@@ -163,6 +164,12 @@ int memsnap_find(const struct memsnap_store *s, uint64_t icount, uint64_t *at)
     return k;
 }
 
+void memsnap_pin(struct memsnap_store *s, int index)
+{
+    if (index >= 0 && (unsigned)index < s->n)
+        s->snaps[index]->pinned = true;
+}
+
 uint64_t memsnap_icount(const struct memsnap_store *s, unsigned i)
 {
     return i < s->n ? s->snaps[i]->icount : 0;
@@ -177,24 +184,27 @@ void memsnap_stats(const struct memsnap_store *s, struct memsnap_stats *st)
 }
 
 /* Over budget: drop the snapshot whose neighbours are closest together relative to its
- * distance from the present, so that snapshots thin out far away first. Never the one the
- * machine holds (the next snapshot is built from it). */
+ * distance from the present, so that snapshots thin out far away first; the one the machine
+ * holds (the next snapshot is built from it) only when nothing else is left. Never a pinned
+ * one. */
 static void evict(struct memsnap_store *s, uint64_t present)
 {
     while (s->bytes > s->budget && s->n > 1) {
         int victim = -1;
         double best = 0;
-        for (unsigned i = 0; i < s->n; i++) {
-            if (s->snaps[i] == s->live)
-                continue;
-            uint64_t at = s->snaps[i]->icount;
-            uint64_t lo = i ? s->snaps[i - 1]->icount : 0;
-            uint64_t hi = i + 1 < s->n ? s->snaps[i + 1]->icount : at;
-            uint64_t dist = at > present ? at - present : present - at;
-            double score = (double)(hi - lo) / (1.0 + (double)dist);
-            if (victim < 0 || score < best) {
-                victim = (int)i;
-                best = score;
+        for (unsigned pass = 0; pass < 2 && victim < 0; pass++) {
+            for (unsigned i = 0; i < s->n; i++) {
+                if (s->snaps[i]->pinned || (pass == 0 && s->snaps[i] == s->live))
+                    continue;
+                uint64_t at = s->snaps[i]->icount;
+                uint64_t lo = i ? s->snaps[i - 1]->icount : 0;
+                uint64_t hi = i + 1 < s->n ? s->snaps[i + 1]->icount : at;
+                uint64_t dist = at > present ? at - present : present - at;
+                double score = (double)(hi - lo) / (1.0 + (double)dist);
+                if (victim < 0 || score < best) {
+                    victim = (int)i;
+                    best = score;
+                }
             }
         }
         if (victim < 0)
@@ -202,6 +212,12 @@ static void evict(struct memsnap_store *s, uint64_t present)
         remove_at(s, (unsigned)victim);
         s->stats.evicted++;
     }
+}
+
+void memsnap_set_budget(struct memsnap_store *s, uint64_t budget_bytes, uint64_t present)
+{
+    s->budget = s->stats.budget = budget_bytes;
+    evict(s, present);
 }
 
 /* ---- taking ---- */
@@ -436,7 +452,7 @@ int memsnap_restore(struct memsnap_store *s, int index, struct vm *vm, struct re
         bool differs = live ? s->mark[p] || sn->ram[p] != live->ram[p]
                             : memcmp(ram + p * PAGE, want ? want : zero_page, PAGE) != 0;
         if (differs) {
-            vm_restore_ram_page(vm, p, want);
+            vm_restore_ram_page(vm, p, want, false);
             s->stats.pages_copied++;
         }
     }

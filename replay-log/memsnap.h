@@ -6,7 +6,9 @@
  * from what the machine holds now and keeps the decoded code of every other page.
  *
  * The store is bounded: past its budget it drops snapshots, keeping them dense near the
- * present (the position the debugger is at) and sparse far from it. */
+ * present (the position the debugger is at) and sparse far from it. Only a pinned snapshot
+ * (time travel pins the machine as built) is never dropped, so the memory used stays within
+ * the budget or the pinned snapshots' size, whichever is larger. */
 #ifndef REWIND_MEMSNAP_H
 #define REWIND_MEMSNAP_H
 
@@ -23,6 +25,8 @@ struct memsnap_store;
 
 struct memsnap_store *memsnap_create(uint64_t budget_bytes);
 void memsnap_destroy(struct memsnap_store *s);
+/* A new budget; drops snapshots until they fit (`present` as for memsnap_take). */
+void memsnap_set_budget(struct memsnap_store *s, uint64_t budget_bytes, uint64_t present);
 /* The machine the snapshots are restored into was rebuilt (or changed behind the store's
  * back): what its RAM holds is unknown until the next take or restore. Drops every snapshot
  * when `drop_all`. */
@@ -33,6 +37,9 @@ void memsnap_forget_live(struct memsnap_store *s, bool drop_all);
  * Returns 0, or -1 with a message. */
 int memsnap_take(struct memsnap_store *s, struct vm *vm, const struct replayer_pos *pos,
                  uint64_t present, char *err, size_t errlen);
+/* Keep snapshot `index` whatever the budget (the machine as built, which every trace
+ * checkpoint is restored on top of). */
+void memsnap_pin(struct memsnap_store *s, int index);
 /* The latest snapshot at or before icount: returns its index and *at, or -1. */
 int memsnap_find(const struct memsnap_store *s, uint64_t icount, uint64_t *at);
 /* Put vm back to snapshot `index` (breakpoints and watchpoints are cleared); *pos is where

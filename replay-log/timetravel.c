@@ -34,6 +34,11 @@ struct timetravel {
 /* The closest in-memory checkpoints a seek leaves behind it. */
 #define MIN_SNAP_GAP 20000ull
 #define RUN_SNAP_EVERY 2000000ull
+/* Reverse continue scans spans at least this long from checkpoints of each kind. */
+#define MIN_MEMORY_SPAN 1000000ull
+#define MIN_TRACE_SPAN 8000000ull
+
+static void take_snapshot(struct timetravel *tt, uint64_t present);
 
 static void console_through(void *ctx, const uint8_t *bytes, size_t len)
 {
@@ -111,6 +116,9 @@ struct timetravel *timetravel_create(struct trace *t, bool incomplete, struct vm
         timetravel_destroy(tt);
         return NULL;
     }
+    /* The machine as built: every trace checkpoint is restored on top of it. */
+    take_snapshot(tt, 0);
+    memsnap_pin(tt->snaps, memsnap_find(tt->snaps, 0, NULL));
     return tt;
 }
 
@@ -155,13 +163,28 @@ static int checkpoint_before(const struct timetravel *tt, uint64_t below)
     return k;
 }
 
-uint64_t timetravel_checkpoint_before(struct timetravel *tt, uint64_t icount)
+uint64_t timetravel_span_start(struct timetravel *tt, uint64_t end)
 {
-    int k = checkpoint_before(tt, icount);
-    uint64_t at = k >= 0 ? tt->cps[k].icount : 0, mem = 0;
-    if (icount && memsnap_find(tt->snaps, icount - 1, &mem) >= 0 && mem > at)
-        at = mem;
-    return at;
+    if (!end)
+        return 0;
+    /* Restoring an in-memory checkpoint costs about what replaying MIN_MEMORY_SPAN
+     * instructions does, a trace checkpoint about MIN_TRACE_SPAN: spans shorter than that
+     * would spend more on restoring than on scanning. */
+    uint64_t mem = 0, cp = 0, any = 0;
+    bool have_mem = end > MIN_MEMORY_SPAN &&
+                    memsnap_find(tt->snaps, end - MIN_MEMORY_SPAN, &mem) >= 0;
+    int k = end > MIN_TRACE_SPAN ? checkpoint_before(tt, end - MIN_TRACE_SPAN + 1) : -1;
+    if (k >= 0)
+        cp = tt->cps[k].icount;
+    if (have_mem || k >= 0)
+        return mem > cp ? mem : cp;
+    /* Nothing that far back: the latest checkpoint of either kind. */
+    k = checkpoint_before(tt, end);
+    if (k >= 0)
+        any = tt->cps[k].icount;
+    if (memsnap_find(tt->snaps, end - 1, &mem) >= 0 && mem > any)
+        any = mem;
+    return any;
 }
 
 static int seek(struct timetravel *tt, uint64_t icount, char *err, size_t errlen);
@@ -190,9 +213,58 @@ static int reposition(struct timetravel *tt, const struct replayer_pos *pos, cha
     return 0;
 }
 
-/* Rebuild the machine at trace checkpoint k (or at the start when k < 0). */
+static void restore_page(void *ctx, uint64_t page, const uint8_t *data)
+{
+    vm_restore_ram_page(ctx, page, data, true);
+}
+
+/* Trace checkpoint k (the start when k < 0) in the same machine: back to the machine as
+ * built (the pinned in-memory checkpoint at icount 0), then the checkpoint's pages, disk
+ * blocks and state on top. Only pages that differ are copied; decoded code of the others
+ * survives. */
+static int restore_on_base(struct timetravel *tt, int k, char *err, size_t errlen)
+{
+    uint64_t at = 1;
+    int base = memsnap_find(tt->snaps, 0, &at);
+    struct replayer_pos pos;
+    if (base < 0 || at != 0 || memsnap_restore(tt->snaps, base, tt->vm, &pos, err, errlen))
+        return -1;
+    if (k < 0)
+        return reposition(tt, &pos, err, errlen);
+    uint64_t ram_size;
+    vm_ram(tt->vm, &ram_size);
+    uint8_t *state = NULL;
+    size_t len = 0;
+    if (trace_load_checkpoint_pages(tt->trace, tt->cps[k].id, ram_size / 4096, restore_page,
+                                    tt->vm, &state, &len, err, errlen) ||
+        checkpoint_restore_disks(tt->trace, tt->cps[k].id, tt->vm, err, errlen)) {
+        free(state);
+        return -1;
+    }
+    struct state_reader r;
+    state_reader_init(&r, state, len);
+    int rc = vm_restore_state(tt->vm, &r, err, errlen);
+    free(state);
+    if (rc)
+        return -1;
+    vm_debug_clear(tt->vm);
+    struct replayer *later = replayer_create(tt->trace, (int64_t)tt->cps[k].events, err, errlen);
+    if (!later)
+        return -1;
+    if (tt->incomplete)
+        replayer_set_incomplete(later);
+    replayer_destroy(tt->rep);
+    tt->rep = later;
+    vm_set_gate(tt->vm, replayer_gate(later), replayer_observer(later));
+    return 0;
+}
+
+/* The machine at trace checkpoint k (or at the start when k < 0): in place when the machine
+ * as built is kept in memory, else rebuilt. */
 static int restore_trace_checkpoint(struct timetravel *tt, int k, char *err, size_t errlen)
 {
+    if (restore_on_base(tt, k, err, errlen) == 0)
+        return 0;
     if (build_fresh(tt, err, errlen))
         return -1;
     if (k < 0)
@@ -316,11 +388,7 @@ int timetravel_run(struct timetravel *tt, uint64_t max_insns, struct vm_exit *ex
 
 void timetravel_set_memory(struct timetravel *tt, uint64_t bytes)
 {
-    struct memsnap_store *fresh = memsnap_create(bytes);
-    if (!fresh)
-        return;
-    memsnap_destroy(tt->snaps);
-    tt->snaps = fresh;
+    memsnap_set_budget(tt->snaps, bytes, vm_icount(tt->vm));
 }
 
 void timetravel_memory_stats(struct timetravel *tt, struct memsnap_stats *st)

@@ -37,20 +37,25 @@ int timetravel_seek(struct timetravel *tt, uint64_t icount, char *err, size_t er
  * checkpoint left every couple of million instructions (reverse continue then finds one near
  * any hit). */
 int timetravel_run(struct timetravel *tt, uint64_t max_insns, struct vm_exit *ex);
-/* Bound the memory of in-memory checkpoints (default MEMSNAP_DEFAULT_BUDGET); drops them. */
+/* Bound the memory of in-memory checkpoints (default MEMSNAP_DEFAULT_BUDGET, 256 MiB). The
+ * machine as built stays whatever the budget. */
 void timetravel_set_memory(struct timetravel *tt, uint64_t bytes);
 /* An in-memory checkpoint where the machine is now (`monitor checkpoint`). 0 or -1. */
 int timetravel_snapshot_here(struct timetravel *tt, char *err, size_t errlen);
 struct memsnap_store;
 struct memsnap_store *timetravel_memory(struct timetravel *tt);
+struct memsnap_stats;
+void timetravel_memory_stats(struct timetravel *tt, struct memsnap_stats *st);
 
 struct trace *timetravel_trace(struct timetravel *tt);
 /* The trace's checkpoints (icount order) usable for seeking; returns how many. */
 int timetravel_checkpoints(struct timetravel *tt, const struct trace_checkpoint **cps);
 
-/* The icount of the latest usable checkpoint (trace or in memory) strictly before `icount`
- * (0: the start). */
-uint64_t timetravel_checkpoint_before(struct timetravel *tt, uint64_t icount);
+/* Where reverse continue should start scanning the span that ends at `end`: the latest
+ * checkpoint (trace or in memory) far enough before it that restoring costs little next to
+ * scanning; the latest of any kind before `end` when none is that far back; 0 for the
+ * start. Always < end when end > 0. */
+uint64_t timetravel_span_start(struct timetravel *tt, uint64_t end);
 
 /* Hide console output (while a debugger scans the past). */
 void timetravel_mute(struct timetravel *tt, bool muted);

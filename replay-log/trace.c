@@ -542,8 +542,31 @@ struct trace_cursor *trace_cursor_open(struct trace *t, bool inputs, int64_t aft
     return c;
 }
 
+struct ram_target {
+    uint8_t *ram;
+};
+
+static void page_into_ram(void *ctx, uint64_t page, const uint8_t *data)
+{
+    struct ram_target *r = ctx;
+    if (data)
+        memcpy(r->ram + page * 4096, data, 4096);
+    else
+        memset(r->ram + page * 4096, 0, 4096);
+}
+
 int trace_load_checkpoint(struct trace *t, int64_t id, uint8_t *ram, uint64_t ram_pages,
                           uint8_t **state, size_t *state_len, char *err, size_t errlen)
+{
+    struct ram_target r = { ram };
+    return trace_load_checkpoint_pages(t, id, ram_pages, page_into_ram, &r, state, state_len, err,
+                                       errlen);
+}
+
+int trace_load_checkpoint_pages(struct trace *t, int64_t id, uint64_t ram_pages,
+                                void (*fn)(void *ctx, uint64_t page, const uint8_t *data),
+                                void *ctx, uint8_t **state, size_t *state_len, char *err,
+                                size_t errlen)
 {
     sqlite3_stmt *st;
     *state = NULL;
@@ -594,17 +617,19 @@ int trace_load_checkpoint(struct trace *t, int64_t id, uint8_t *ram, uint64_t ra
             rc = -1;
             break;
         }
-        uint8_t *dst = ram + page * 4096;
         if (sqlite3_column_type(st, 1) != SQLITE_BLOB) {
-            memset(dst, 0, 4096);
+            fn(ctx, page, NULL);
             continue;
         }
+        uint8_t dst[4096];
         size_t pz = (size_t)sqlite3_column_bytes(st, 1);
         size_t out = ZSTD_decompressDCtx(dctx, dst, 4096, sqlite3_column_blob(st, 1), pz);
         if (ZSTD_isError(out) || out != 4096) {
             snprintf(err, errlen, "checkpoint %lld: page %llu is corrupt", (long long)id,
                      (unsigned long long)page);
             rc = -1;
+        } else {
+            fn(ctx, page, dst);
         }
     }
     sqlite3_finalize(st);

@@ -120,6 +120,11 @@ struct trace_checkpoint {
  * stream (malloc'd). Returns 0, or -1 with a message. */
 int trace_load_checkpoint(struct trace *t, int64_t id, uint8_t *ram, uint64_t ram_pages,
                           uint8_t **state, size_t *state_len, char *err, size_t errlen);
+/* The same, handing each page to fn (data NULL: a page of zeros) instead of writing RAM. */
+int trace_load_checkpoint_pages(struct trace *t, int64_t id, uint64_t ram_pages,
+                                void (*fn)(void *ctx, uint64_t page, const uint8_t *data),
+                                void *ctx, uint8_t **state, size_t *state_len, char *err,
+                                size_t errlen);
 /* Checkpoints in icount order: fills up to max; returns how many there are (-1: error). */
 int trace_checkpoints(struct trace *t, struct trace_checkpoint *out, int max);
 

@@ -620,7 +620,7 @@ static bool same_end(enum vm_exit_reason replayed, const char *recorded)
 int cmd_replay(int argc, char **argv, bool verify_only)
 {
     const char *path = NULL, *gdb_where = NULL, *at = NULL;
-    uint64_t to = 0, from = 0, cps_from_icount = 0;
+    uint64_t to = 0, from = 0, cps_from_icount = 0, tt_memory_mb = 0;
     bool stats = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--gdb") && i + 1 < argc && !verify_only) {
@@ -629,6 +629,14 @@ int cmd_replay(int argc, char **argv, bool verify_only)
         }
         if (!strcmp(argv[i], "--at") && i + 1 < argc && !verify_only) {
             at = argv[++i];
+            continue;
+        }
+        if (!strcmp(argv[i], "--tt-memory") && i + 1 < argc && !verify_only) {
+            if (parse_u64(argv[++i], &tt_memory_mb) || tt_memory_mb == 0 ||
+                tt_memory_mb > (1u << 20)) {
+                fprintf(stderr, "rewind: --tt-memory needs a size in MiB (1..1048576)\n");
+                return EXIT_REWIND_ERROR;
+            }
             continue;
         }
         if ((!strcmp(argv[i], "--from") || !strcmp(argv[i], "-from")) && i + 1 < argc) {
@@ -810,6 +818,8 @@ int cmd_replay(int argc, char **argv, bool verify_only)
         if (!tt) {
             fprintf(stderr, "rewind: %s\n", err);
         } else {
+            if (tt_memory_mb)
+                timetravel_set_memory(tt, tt_memory_mb << 20);
             uint64_t start_at = from ? cps_from_icount : 0;
             if (at && !strcmp(at, "end"))
                 start_at = limit; /* the end of the recording: the crash, the exit */

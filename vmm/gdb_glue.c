@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replay-log/memsnap.h"
 #include "vmm/gdb_target_xml.h"
 
 #define RUN_SLICE 2000000ull  /* instructions between looks at the connection */
@@ -220,7 +221,7 @@ static enum gdb_run_result reverse_continue(struct gdb_glue *g, int current, str
      * started, which does not stop on it) is seen, while the access made by that extra
      * instruction belongs to the newer span. */
     for (uint64_t span_end = now;;) {
-        uint64_t span_start = timetravel_checkpoint_before(g->tt, span_end);
+        uint64_t span_start = timetravel_span_start(g->tt, span_end);
         bool newest = span_end == now;
         uint64_t limit = newest ? now : span_end + 1;
         seek(g, span_start);
@@ -410,6 +411,39 @@ static const char *glue_target_xml(void *ctx, const char *annex)
     return gdb_riscv_target_xml(annex);
 }
 
+/* The in-memory checkpoints of time travel: a summary, and their icounts (those nearest to
+ * now when there are many). */
+static void describe_memory_checkpoints(struct gdb_glue *g, void (*out)(void *, const char *),
+                                        void *octx)
+{
+    if (!out)
+        return;
+    struct memsnap_stats st;
+    timetravel_memory_stats(g->tt, &st);
+    char line[256];
+    snprintf(line, sizeof(line), "%u checkpoints in memory: %.1f MiB of %.0f MiB (taken %" PRIu64
+             ", restored %" PRIu64 ", dropped %" PRIu64 ")\n", st.count,
+             (double)st.bytes / 1048576.0, (double)st.budget / 1048576.0, st.taken, st.restored,
+             st.evicted);
+    out(octx, line);
+    struct memsnap_store *m = timetravel_memory(g->tt);
+    uint64_t now = vm_icount(g->vm);
+    unsigned first = 0, last = st.count;
+    if (st.count > 32) { /* the 32 nearest to now */
+        unsigned at = 0;
+        while (at < st.count && memsnap_icount(m, at) < now)
+            at++;
+        first = at > 16 ? at - 16 : 0;
+        last = first + 32 < st.count ? first + 32 : st.count;
+        first = last - 32;
+    }
+    for (unsigned i = first; i < last; i++) {
+        snprintf(line, sizeof(line), "  in memory at icount %" PRIu64 "%s\n", memsnap_icount(m, i),
+                 memsnap_icount(m, i) == now ? " (here)" : "");
+        out(octx, line);
+    }
+}
+
 static int glue_monitor(void *ctx, const char *command, void (*out)(void *, const char *),
                         void *octx)
 {
@@ -425,8 +459,9 @@ static int glue_monitor(void *ctx, const char *command, void (*out)(void *, cons
                   "  info trace    (replay) where the replay is in the recording\n"
                   "  events [N|A..B]  (replay) the N recorded events before now (newest first),\n"
                   "                or those between two icounts\n"
-                  "  checkpoints   (replay) the trace's checkpoints\n"
-                  "  restart K     (replay) go to checkpoint K\n");
+                  "  checkpoints   (replay) the trace's checkpoints and the in-memory ones\n"
+                  "  checkpoint    (replay) keep an in-memory checkpoint here\n"
+                  "  restart K     (replay) go to the trace's checkpoint K\n");
         return 0;
     }
     if (!strcmp(command, "icount") || !strcmp(command, "when")) {
@@ -502,6 +537,20 @@ static int glue_monitor(void *ctx, const char *command, void (*out)(void *, cons
         }
         snprintf(line, sizeof(line), "%d checkpoints in the trace\n", n);
         out(octx, line);
+        describe_memory_checkpoints(g, out, octx);
+        return 0;
+    }
+    if (!strcmp(command, "checkpoint") && g->tt) {
+        char err[160];
+        if (timetravel_snapshot_here(g->tt, err, sizeof(err))) {
+            snprintf(line, sizeof(line), "checkpoint: %s\n", err);
+            out(octx, line);
+            return -1;
+        }
+        snprintf(line, sizeof(line), "in-memory checkpoint at icount %llu\n",
+                 (unsigned long long)vm_icount(g->vm));
+        out(octx, line);
+        describe_memory_checkpoints(g, NULL, NULL);
         return 0;
     }
     if (!strncmp(command, "restart ", 8) && g->tt) {

@@ -22,7 +22,7 @@ static void usage(FILE *out)
             "commands:\n"
             "  run [MACHINE]              run a guest\n"
             "  record -o TRACE [MACHINE]  run a guest and record everything that enters it\n"
-            "  replay TRACE [--to N] [--from K] [--gdb WHERE [--at end|ICOUNT]]\n"
+            "  replay TRACE [--to N] [--from K] [--gdb WHERE [--at end|ICOUNT] [--tt-memory MB]]\n"
             "                             replay a recording exactly (same console, same end);\n"
             "                             with --gdb, gdb drives it forwards and backwards\n"
             "                             (reverse-stepi, reverse-continue; writes refused)\n"

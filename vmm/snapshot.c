@@ -346,7 +346,7 @@ uint64_t vm_state_hash(struct vm *vm)
     return hash;
 }
 
-void vm_restore_ram_page(struct vm *vm, uint64_t page, const uint8_t *data)
+void vm_restore_ram_page(struct vm *vm, uint64_t page, const uint8_t *data, bool mark_dirty)
 {
     if (page >= vm->cfg.ram_size / 4096)
         return;
@@ -356,6 +356,8 @@ void vm_restore_ram_page(struct vm *vm, uint64_t page, const uint8_t *data)
     else
         memset(dst, 0, 4096);
     code_cache_note_write(vm->code, VM_RAM_BASE + page * 4096, 4096);
+    if (mark_dirty)
+        code_cache_mark_dirty(vm->code, VM_RAM_BASE + page * 4096);
 }
 
 uint8_t *vm_ram(struct vm *vm, uint64_t *size)

@@ -19,6 +19,7 @@
 #ifndef REWIND_SNAPSHOT_H
 #define REWIND_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,8 +47,8 @@ int vm_load_state(struct vm *vm, struct state_reader *r, char *err, size_t errle
  * checkpoint into the same machine). Decoded blocks of unchanged pages survive. */
 int vm_restore_state(struct vm *vm, struct state_reader *r, char *err, size_t errlen);
 /* Put 4 KiB of RAM page `page` (from the RAM base; NULL: zeros) and drop code decoded from
- * it. Dirty-page tracking is not told (the caller knows what it restored). */
-void vm_restore_ram_page(struct vm *vm, uint64_t page, const uint8_t *data);
+ * it; with mark_dirty the page counts as written for dirty-page tracking. */
+void vm_restore_ram_page(struct vm *vm, uint64_t page, const uint8_t *data, bool mark_dirty);
 
 /* XXH3-64 of the machine's state stream followed by all of RAM: equal hashes mean equal
  * machines. Returns 0 if the state could not be serialised (out of memory). */

@@ -96,5 +96,23 @@ ok=1
 check "jiffies watchpoint: reverse stops before the timer path's store, forward just after" \
   $ok "$s5"
 
+# Session 6: in-memory checkpoints under a tight budget (--tt-memory 16: most are dropped
+# again): moving around, stepping back and forth, then back to A lands on the same
+# registers as the straight replay of session 2; `monitor checkpoint` keeps one here and
+# `monitor checkpoints` reports them within the budget.
+s6=$(gdb_on "--tt-memory 16" -ex "monitor goto $B" -ex "monitor goto 3000000" \
+  -ex "monitor goto 24000000" -ex "flushregs" -ex "reverse-stepi" -ex "reverse-stepi" \
+  -ex "monitor goto $A" -ex "flushregs" -ex "stepi" -ex "reverse-stepi" -ex "monitor when" \
+  -ex "monitor checkpoint" -ex "monitor checkpoints" -ex "echo ==M\n" -ex "info registers")
+m=$(sed -n '/^==M/,$p' <<<"$s6" | regs)
+mem=$(grep -E '^[0-9]+ checkpoints in memory: ' <<<"$s6")
+used=$(sed -E 's/.*memory: ([0-9.]+) MiB of ([0-9]+) MiB.*/\1/' <<<"$mem")
+ok=1
+[ "$m" = "$st" ] && grep -q "^total: $A$" <<<"$s6" && grep -q "in-memory checkpoint at icount $A" <<<"$s6" &&
+  grep -q "(here)" <<<"$s6" && [ -n "$used" ] && awk "BEGIN {exit !($used <= 16.0)}" &&
+  grep -qE 'dropped [1-9]' <<<"$s6" && ok=0
+check "in-memory checkpoints within --tt-memory 16 MiB: back at $A with the straight replay's registers" \
+  $ok "$(diff <(echo "$st") <(echo "$m")) $mem $s6"
+
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
