@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # timetravel-long.sh BUILD_DIR [STEPS] [EVERY] — going backwards in a long recording: the
-# CPU benchmark guest (2·10⁹ instructions) recorded with a checkpoint every EVERY
+# CPU benchmark guest (2·10⁹ instructions; GUEST=coremark-long: 10¹⁰) recorded with a checkpoint every EVERY
 # instructions (default 5·10⁶), then gdb-multiarch at its end times `monitor goto` and
 # reverse-stepi at 20/50/80/99 % of it (bench/timetravel_measure.py).
 set -euo pipefail
@@ -8,7 +8,8 @@ BUILD=${1:?usage: timetravel-long.sh BUILD_DIR [STEPS] [EVERY]}
 STEPS=${2:-5}
 EVERY=${3:-5000000}
 REWIND=$BUILD/vmm/rewind
-ELF=$BUILD/guests/bench/coremark-like.elf
+GUEST=${GUEST:-coremark-like}   # coremark-long: 1.0e10 instructions
+ELF=$BUILD/guests/bench/$GUEST.elf
 for f in "$REWIND" "$ELF"; do
   [ -e "$f" ] || { echo "timetravel-long: $f is missing (build first: ./run build)" >&2; exit 2; }
 done
