@@ -330,7 +330,10 @@ static int seek(struct timetravel *tt, uint64_t icount, char *err, size_t errlen
     /* Candidates, closest first: going on from where the machine is, an in-memory
      * checkpoint, a trace checkpoint (a rebuild), the start (a rebuild). */
     uint64_t now = vm_icount(tt->vm);
-    bool go_on = now <= icount && !replayer_diverged(tt->rep);
+    /* Not when the machine is already at the target: it may stand on the first instruction
+     * of a trap handler (a breakpoint there), which has the icount of the instruction that
+     * trapped; a seek gives the state before the trap, as a replay run to that icount does. */
+    bool go_on = now < icount && !replayer_diverged(tt->rep);
     uint64_t snap_at = 0;
     int si = memsnap_find(tt->snaps, icount, &snap_at);
     int k = checkpoint_before(tt, icount + 1);
@@ -398,6 +401,9 @@ void timetravel_memory_stats(struct timetravel *tt, struct memsnap_stats *st)
 
 int timetravel_snapshot_here(struct timetravel *tt, char *err, size_t errlen)
 {
+    /* The state a replay run to this icount has (not a trap handler's entry). */
+    if (timetravel_seek(tt, vm_icount(tt->vm), err, errlen))
+        return -1;
     struct replayer_pos pos;
     replayer_position(tt->rep, &pos);
     return memsnap_take(tt->snaps, tt->vm, &pos, vm_icount(tt->vm), err, errlen);

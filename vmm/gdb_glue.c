@@ -184,14 +184,26 @@ static bool seek(struct gdb_glue *g, uint64_t icount)
 static enum gdb_run_result reverse_step(struct gdb_glue *g, int current, struct gdb_stop *stop)
 {
     uint64_t now = vm_icount(g->vm);
+    uint64_t before[8] = { 0 }, pcs[8] = { 0 };
+    unsigned n = vm_num_harts(g->vm) < 8 ? vm_num_harts(g->vm) : 8;
+    for (unsigned i = 0; i < n; i++) {
+        before[i] = vm_hart(g->vm, i)->icount;
+        pcs[i] = vm_hart(g->vm, i)->pc;
+    }
+    /* Taking a trap (an exception such as ecall, or an interrupt) retires nothing: a hart
+     * stopped on the first instruction of its handler (a breakpoint there) has the icount of
+     * the instruction that trapped, and the replay positioned at that icount stands before
+     * the trap. That state is the step before this one. */
+    seek(g, now);
+    for (unsigned i = 0; i < n; i++)
+        if (vm_hart(g->vm, i)->pc != pcs[i]) {
+            stop_signal(stop, SIGTRAP, (int)i + 1, GDB_REASON_NONE);
+            return GDB_RUN_STOPPED;
+        }
     if (now == 0) {
         stop_signal(stop, SIGTRAP, current, GDB_REASON_REPLAYLOG_BEGIN);
         return GDB_RUN_STOPPED;
     }
-    uint64_t before[8] = { 0 };
-    unsigned n = vm_num_harts(g->vm) < 8 ? vm_num_harts(g->vm) : 8;
-    for (unsigned i = 0; i < n; i++)
-        before[i] = vm_hart(g->vm, i)->icount;
     seek(g, now - 1);
     for (unsigned i = 0; i < n; i++)
         if (vm_hart(g->vm, i)->icount != before[i])

@@ -543,6 +543,7 @@ void vm_debug_clear(struct vm *vm)
         }
         h->watch_hit = false;
         h->stop_requested = false;
+        h->at_breakpoint = false;
     }
     vm->breakpoint_hit = vm->watch_hit = false;
 }

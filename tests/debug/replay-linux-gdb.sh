@@ -114,5 +114,32 @@ ok=1
 check "in-memory checkpoints within --tt-memory 16 MiB: back at $A with the straight replay's registers" \
   $ok "$(diff <(echo "$st") <(echo "$m")) $mem $s6"
 
+# Session 7: reverse-stepi across a trap and an interrupt. An ecall retires nothing: the
+# handler's first instruction (a breakpoint) has the ecall's icount, and reverse-stepi from
+# there lands on the ecall in user mode, then on the instruction before it. The same from the
+# first instruction of an interrupt's handler: reverse-stepi lands on the interrupted pc (the
+# handler's sepc) at the same icount. (gdb steps RISC-V forwards with breakpoints on the
+# next pc, so a forward stepi never stops on a handler's entry; a breakpoint there does.)
+s7=$(gdb_on "--at 15000000" -ex 'break handle_exception if $scause == 8' -ex "continue" \
+  -ex "monitor when" -ex "reverse-stepi" -ex "monitor when" -ex 'x/i $pc' \
+  -ex 'info registers priv' -ex "reverse-stepi" -ex "monitor when")
+t=($(grep -E '^total: [0-9]+' <<<"$s7" | awk '{print $2}'))
+ok=1
+[ "${#t[@]}" -eq 3 ] && [ "${t[0]}" -eq "${t[1]}" ] && [ $((t[1] - t[2])) -eq 1 ] &&
+  grep -qE '^=> 0x[0-9a-f]+:[[:space:]]+ecall' <<<"$s7" && grep -q 'User/Application' <<<"$s7" &&
+  ok=0
+check "reverse-stepi from the ecall handler's first instruction lands on the ecall, then before it" \
+  $ok "totals: ${t[*]} $s7"
+s8=$(gdb_on "--at 15000000" -ex 'break handle_exception if (long)$scause < 0' -ex "continue" \
+  -ex "monitor when" -ex 'printf "==sepc %lx\n", $sepc' -ex "reverse-stepi" -ex "monitor when" \
+  -ex 'printf "==pc %lx\n", $pc')
+sepc=$(grep -E '^==sepc ' <<<"$s8" | awk '{print $2}')
+pc=$(grep -E '^==pc ' <<<"$s8" | awk '{print $2}')
+t=($(grep -E '^total: [0-9]+' <<<"$s8" | awk '{print $2}'))
+ok=1
+[ -n "$sepc" ] && [ "$sepc" = "$pc" ] && [ "${#t[@]}" -eq 2 ] && [ "${t[0]}" -eq "${t[1]}" ] && ok=0
+check "reverse-stepi from an interrupt handler's first instruction lands on the interrupted pc" \
+  $ok "sepc $sepc pc $pc totals: ${t[*]} $s8"
+
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -727,7 +727,6 @@ static void run_block(struct hart *h, uint64_t end)
 uint64_t hart_run(struct hart *h, uint64_t max_insns, enum hart_stop *stop)
 {
     uint64_t start = h->icount, end = start + max_insns;
-    uint64_t resume_pc = h->pc;
     for (;;) {
         if (unlikely(h->watch_hit)) {
             /* Reported once: the hart stops after the watched access. */
@@ -752,10 +751,14 @@ uint64_t hart_run(struct hart *h, uint64_t max_insns, enum hart_stop *stop)
             *stop = HART_STOP_WFI;
             break;
         }
-        if (unlikely(h->breakpoint_count) && is_breakpoint(h, h->pc) &&
-            !(h->icount == start && h->pc == resume_pc)) {
-            *stop = HART_STOP_BREAKPOINT;
-            break;
+        if (unlikely(h->breakpoint_count) && is_breakpoint(h, h->pc)) {
+            if (!(h->at_breakpoint && h->icount == h->bp_icount && h->pc == h->bp_pc)) {
+                h->at_breakpoint = true;
+                h->bp_pc = h->pc;
+                h->bp_icount = h->icount;
+                *stop = HART_STOP_BREAKPOINT;
+                break;
+            }
         }
         uint64_t before = h->icount;
         run_block(h, end);

@@ -161,6 +161,8 @@ struct hart {
     uint32_t tlb_epoch;                   /* bumped by every flush of translations */
     uint64_t breakpoints[HART_MAX_BREAKPOINTS]; /* virtual pcs */
     int breakpoint_count;
+    bool at_breakpoint;         /* stopped at a breakpoint at (bp_pc, bp_icount): the next */
+    uint64_t bp_pc, bp_icount;  /* run goes on past it once */
     struct hart_watch watches[HART_MAX_WATCHPOINTS];
     int watch_count;            /* loads and stores on pages they overlap bypass the TLB */
     bool watch_hit;             /* the last instruction touched a watched range */
@@ -180,7 +182,9 @@ void hart_reset(struct hart *h, uint64_t pc);
 uint64_t hart_run(struct hart *h, uint64_t max_insns, enum hart_stop *stop);
 
 /* Execution breakpoints on virtual pcs: hart_run stops before executing an instruction at
- * one, except at the pc it was called with (so that continuing from a breakpoint works).
+ * one (HART_STOP_BREAKPOINT); the next run from that same point goes on past it, so that
+ * continuing from a breakpoint works. A hart that merely sits at a breakpoint's pc when a
+ * run starts (its slice began there, or it waited there in wfi) still stops.
  * add returns 0, or -1 when the table is full; remove returns 0, or -1 if not set. */
 int hart_breakpoint_add(struct hart *h, uint64_t vpc);
 int hart_breakpoint_remove(struct hart *h, uint64_t vpc);
