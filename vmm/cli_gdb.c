@@ -141,6 +141,22 @@ int cli_serve_gdb(struct vm *vm, const struct machine_options *o, struct host_co
     return status;
 }
 
+static void print_notice(const char *message)
+{
+    fprintf(stderr, "rewind: %s\n", message);
+}
+
+/* `monitor go-live`: the machine stops answering from the trace and asks the host (no
+ * console input, entropy from getrandom), and nothing checks it any more. */
+static int replay_go_live(void *ctx, struct vm *vm, char *err, size_t errlen)
+{
+    struct host_console *live = ctx;
+    (void)err;
+    (void)errlen;
+    vm_set_gate(vm, host_gate(live), (struct vm_observer){ 0 });
+    return 0;
+}
+
 int cli_serve_replay_gdb(struct timetravel *tt, const char *where, uint64_t end_icount)
 {
     char err[512];
@@ -151,6 +167,11 @@ int cli_serve_replay_gdb(struct timetravel *tt, const char *where, uint64_t end_
     glue.replay = true;
     glue.end_icount = end_icount;
     glue.tt = tt;
+    struct host_console live;
+    host_console_init(&live, -1);
+    glue.go_live = replay_go_live;
+    glue.go_live_ctx = &live;
+    glue.notice = print_notice;
     ops.reverse = true;
     struct gdb_transport *t;
     if (!strcmp(where, "stdio")) {

@@ -89,11 +89,26 @@ static int glue_read_reg(void *ctx, int thread, int regno, uint8_t *buf, size_t 
     return 0;
 }
 
+/* A replay must not be changed (it would diverge): gdb only says it cannot write, so say
+ * why once. */
+static int refuse_write(struct gdb_glue *g)
+{
+    if (g->notice && !g->write_refusal_told) {
+        g->write_refusal_told = true;
+        g->notice(g->go_live ? "writes to registers and memory are refused during a replay (it "
+                               "would diverge); 'monitor go-live' leaves the recording and goes "
+                               "on as a live machine"
+                             : "writes to registers and memory are refused during a replay (it "
+                               "would diverge)");
+    }
+    return -1;
+}
+
 static int glue_write_reg(void *ctx, int thread, int regno, const uint8_t *buf, size_t len)
 {
     struct gdb_glue *g = ctx;
     if (g->replay)
-        return -1; /* a replay must not be changed: it would diverge */
+        return refuse_write(g);
     struct hart *h = hart_of(g, thread);
     uint64_t v = get_le(buf, len);
     if (regno >= 0 && regno < 32) {
@@ -135,7 +150,7 @@ static int glue_write_mem(void *ctx, int thread, uint64_t addr, const uint8_t *b
 {
     struct gdb_glue *g = ctx;
     if (g->replay)
-        return -1;
+        return refuse_write(g);
     for (size_t i = 0; i < len; i++) {
         int rc = g->physical ? vm_phys_write(g->vm, addr + i, buf + i, 1)
                              : hart_vwrite(hart_of(g, thread), addr + i, buf + i, 1);
@@ -473,7 +488,9 @@ static int glue_monitor(void *ctx, const char *command, void (*out)(void *, cons
                   "                or those between two icounts\n"
                   "  checkpoints   (replay) the trace's checkpoints and the in-memory ones\n"
                   "  checkpoint    (replay) keep an in-memory checkpoint here\n"
-                  "  restart K     (replay) go to the trace's checkpoint K\n");
+                  "  restart K     (replay) go to the trace's checkpoint K\n"
+                  "  go-live       (replay) leave the recording here and go on as a live\n"
+                  "                machine: writes allowed, no more reverse execution\n");
         return 0;
     }
     if (!strcmp(command, "icount") || !strcmp(command, "when")) {
@@ -579,6 +596,22 @@ static int glue_monitor(void *ctx, const char *command, void (*out)(void *, cons
             }
         out(octx, "no such checkpoint (monitor checkpoints lists them)\n");
         return -1;
+    }
+    if (!strcmp(command, "go-live") && g->replay && g->tt && g->go_live) {
+        char err[160];
+        if (g->go_live(g->go_live_ctx, g->vm, err, sizeof(err))) {
+            snprintf(line, sizeof(line), "go-live: %s\n", err);
+            out(octx, line);
+            return -1;
+        }
+        g->replay = false;
+        g->tt = NULL;
+        snprintf(line, sizeof(line), "left the recording at icount %llu: the machine is live now "
+                 "(registers and memory can be written; it runs on past the recording's end; "
+                 "no reverse execution; no console input; network cards have no backend)\n",
+                 (unsigned long long)vm_icount(g->vm));
+        out(octx, line);
+        return 0;
     }
     if (!strcmp(command, "info trace") && g->tt) {
         snprintf(line, sizeof(line), "replaying a recording of %llu instructions; now at %llu\n",

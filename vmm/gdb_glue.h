@@ -25,6 +25,13 @@ struct gdb_glue {
     void *diverged_ctx;
     /* With a time-travel engine the replay also runs backwards (vm follows the engine). */
     struct timetravel *tt;
+    /* `monitor go-live`: leave the recording and go on as a live machine (the CLI switches
+     * the machine's gate to the host). 0, or -1 with a message. NULL: not offered. */
+    int (*go_live)(void *ctx, struct vm *vm, char *err, size_t errlen);
+    void *go_live_ctx;
+    /* Tell the user something gdb's protocol cannot carry (why a write was refused). */
+    void (*notice)(const char *message);
+    bool write_refusal_told;
     /* what gdb inserted, to set again on a machine rebuilt by a seek */
     uint64_t bps[64];
     int nbp;

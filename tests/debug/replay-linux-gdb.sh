@@ -141,5 +141,16 @@ ok=1
 check "reverse-stepi from an interrupt handler's first instruction lands on the interrupted pc" \
   $ok "sepc $sepc pc $pc totals: ${t[*]} $s8"
 
+# Session 8: a write during the replay is refused, with the reason; `monitor go-live` leaves
+# the recording: the write works, reverse execution has no history, and the machine runs on
+# to its power-off.
+s9=$(gdb_on "--at 12000000" -ex "set var jiffies = 5" -ex "monitor go-live" \
+  -ex "set var jiffies = 5" -ex 'printf "==jiffies %d\n", jiffies' -ex "reverse-stepi" -ex "continue")
+ok=1
+grep -q "refused during a replay" <<<"$s9" && grep -q "^left the recording at icount 12000000" <<<"$s9" &&
+  grep -q "^==jiffies 5$" <<<"$s9" && grep -q "No more reverse-execution history" <<<"$s9" &&
+  grep -q "exited normally" <<<"$s9" && ok=0
+check "writes refused during the replay; monitor go-live makes the machine live" $ok "$s9"
+
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
