@@ -192,6 +192,8 @@ static bool seek(struct gdb_glue *g, uint64_t icount)
     char err[256];
     int rc = timetravel_seek(g->tt, icount, err, sizeof(err));
     reapply(g);
+    g->seeked = rc == 0;
+    g->seeked_icount = vm_icount(g->vm);
     return rc == 0;
 }
 
@@ -208,13 +210,16 @@ static enum gdb_run_result reverse_step(struct gdb_glue *g, int current, struct 
     /* Taking a trap (an exception such as ecall, or an interrupt) retires nothing: a hart
      * stopped on the first instruction of its handler (a breakpoint there) has the icount of
      * the instruction that trapped, and the replay positioned at that icount stands before
-     * the trap. That state is the step before this one. */
-    seek(g, now);
-    for (unsigned i = 0; i < n; i++)
-        if (vm_hart(g->vm, i)->pc != pcs[i]) {
-            stop_signal(stop, SIGTRAP, (int)i + 1, GDB_REASON_NONE);
-            return GDB_RUN_STOPPED;
-        }
+     * the trap. That state is the step before this one. (A machine a seek put here is in
+     * that state already.) */
+    if (!(g->seeked && g->seeked_icount == now)) {
+        seek(g, now);
+        for (unsigned i = 0; i < n; i++)
+            if (vm_hart(g->vm, i)->pc != pcs[i]) {
+                stop_signal(stop, SIGTRAP, (int)i + 1, GDB_REASON_NONE);
+                return GDB_RUN_STOPPED;
+            }
+    }
     if (now == 0) {
         stop_signal(stop, SIGTRAP, current, GDB_REASON_REPLAYLOG_BEGIN);
         return GDB_RUN_STOPPED;
@@ -310,6 +315,7 @@ static enum gdb_run_result glue_run(void *ctx, enum gdb_resume_kind kind, int th
         return kind == GDB_RESUME_REVERSE_STEP ? reverse_step(g, current, stop)
                                                : reverse_continue(g, current, stop);
     }
+    g->seeked = false; /* running forward: it may stop on a trap handler's entry */
     if (g->replay && vm_icount(g->vm) >= g->end_icount) {
         stop_signal(stop, SIGTRAP, current, GDB_REASON_REPLAYLOG_END);
         return GDB_RUN_STOPPED;

@@ -29,6 +29,10 @@ struct gdb_glue {
      * the machine's gate to the host). 0, or -1 with a message. NULL: not offered. */
     int (*go_live)(void *ctx, struct vm *vm, char *err, size_t errlen);
     void *go_live_ctx;
+    /* The machine is exactly where a seek put it (no forward run since): the state a replay
+     * has at that icount, never a trap handler's entry. */
+    bool seeked;
+    uint64_t seeked_icount;
     /* Tell the user something gdb's protocol cannot carry (why a write was refused). */
     void (*notice)(const char *message);
     bool write_refusal_told;
