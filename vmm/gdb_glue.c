@@ -485,7 +485,7 @@ static int glue_monitor(void *ctx, const char *command, void (*out)(void *, cons
     if (!strcmp(command, "help") || !*command) {
         out(octx, "rewind monitor commands:\n"
                   "  help          this text\n"
-                  "  icount, when  instructions retired, per hart and in all\n"
+                  "  icount, when  instructions retired, per hart and in all; guest time\n"
                   "  info          the machine: harts, their mode and pc\n"
                   "  phys on|off   gdb addresses are guest physical (on) or virtual (off)\n"
                   "  goto N        (replay) move to instruction count N, back or forth\n"
@@ -505,6 +505,10 @@ static int glue_monitor(void *ctx, const char *command, void (*out)(void *, cons
             out(octx, line);
         }
         snprintf(line, sizeof(line), "total: %" PRIu64 "\n", vm_icount(g->vm));
+        out(octx, line);
+        uint64_t ns = vm_guest_time_ns(g->vm, 0);
+        snprintf(line, sizeof(line), "guest time: %" PRIu64 ".%09" PRIu64 " s\n", ns / 1000000000u,
+                 ns % 1000000000u);
         out(octx, line);
         return 0;
     }

@@ -198,6 +198,10 @@ struct hart *vm_hart(struct vm *vm, unsigned index);
 bool vm_has_htif(const struct vm *vm);
 /* Total instructions retired by all harts. */
 uint64_t vm_icount(const struct vm *vm);
+/* Guest time (ns since power-on) as hart `index` sees it now, without asking the host:
+ * with the virtual clock a function of instruction counts; with --clock host the latest
+ * reading. */
+uint64_t vm_guest_time_ns(struct vm *vm, unsigned index);
 
 /* Write the memory between the program's begin_signature and end_signature symbols to path,
  * one line per `granularity` bytes (1, 2, 4 or 8), each printed as a little-endian number in

@@ -33,6 +33,11 @@ uint64_t vm_now_ns(struct vm *vm, unsigned index, bool fresh)
     return fresh ? read_host_clock(vm) : vm->host_now;
 }
 
+uint64_t vm_guest_time_ns(struct vm *vm, unsigned index)
+{
+    return index < vm->num_harts ? vm_now_ns(vm, index, false) : 0;
+}
+
 uint64_t vm_mtime(struct vm *vm)
 {
     return (uint64_t)((int64_t)(vm_now_ns(vm, vm->current, !vm->in_scheduler) /

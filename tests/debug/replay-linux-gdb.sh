@@ -141,6 +141,17 @@ ok=1
 check "reverse-stepi from an interrupt handler's first instruction lands on the interrupted pc" \
   $ok "sepc $sepc pc $pc totals: ${t[*]} $s8"
 
+# Session 9: read and access watchpoints backwards: from the end, the last read of jiffies,
+# then (awatch) the last access before that.
+s10=$(gdb_on "--at end" -ex "monitor when" -ex "rwatch jiffies" -ex "reverse-continue" -ex "monitor when" \
+  -ex "delete" -ex "awatch jiffies" -ex "reverse-continue" -ex "monitor when")
+t=($(grep -E '^total: [0-9]+' <<<"$s10" | awk '{print $2}'))
+ok=1
+[ "${#t[@]}" -eq 3 ] && [ "${t[1]}" -lt "${t[0]}" ] && [ "${t[2]}" -lt "${t[1]}" ] &&
+  grep -q "Hardware read watchpoint 1: jiffies" <<<"$s10" &&
+  grep -q "Hardware access (read/write) watchpoint 2: jiffies" <<<"$s10" && ok=0
+check "read and access watchpoints stop going backwards" $ok "totals: ${t[*]} $s10"
+
 # Session 8: a write during the replay is refused, with the reason; `monitor go-live` leaves
 # the recording: the write works, reverse execution has no history, and the machine runs on
 # to its power-off.
