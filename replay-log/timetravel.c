@@ -198,6 +198,16 @@ int timetravel_seek(struct timetravel *tt, uint64_t icount, char *err, size_t er
     return rc;
 }
 
+/* Let `later` answer the machine from now on. */
+static void use_replayer(struct timetravel *tt, struct replayer *later)
+{
+    if (tt->incomplete)
+        replayer_set_incomplete(later);
+    replayer_destroy(tt->rep);
+    tt->rep = later;
+    vm_set_gate(tt->vm, replayer_gate(later), replayer_observer(later));
+}
+
 /* A new replayer at pos for the machine (after an in-memory restore). */
 static int reposition(struct timetravel *tt, const struct replayer_pos *pos, char *err,
                       size_t errlen)
@@ -205,11 +215,7 @@ static int reposition(struct timetravel *tt, const struct replayer_pos *pos, cha
     struct replayer *later = replayer_create_at(tt->trace, pos, err, errlen);
     if (!later)
         return -1;
-    if (tt->incomplete)
-        replayer_set_incomplete(later);
-    replayer_destroy(tt->rep);
-    tt->rep = later;
-    vm_set_gate(tt->vm, replayer_gate(later), replayer_observer(later));
+    use_replayer(tt, later);
     return 0;
 }
 
@@ -218,19 +224,12 @@ static void restore_page(void *ctx, uint64_t page, const uint8_t *data)
     vm_restore_ram_page(ctx, page, data, true);
 }
 
-/* Trace checkpoint k (the start when k < 0) in the same machine: back to the machine as
- * built (the pinned in-memory checkpoint at icount 0), then the checkpoint's pages, disk
- * blocks and state on top. Only pages that differ are copied; decoded code of the others
- * survives. */
-static int restore_on_base(struct timetravel *tt, int k, char *err, size_t errlen)
+/* Put trace checkpoint k's pages, disk blocks and state into the machine, which holds the
+ * machine as built (fresh, or restored in place: then its decoded code is kept), and start
+ * the replay of the events after it. */
+static int load_trace_checkpoint(struct timetravel *tt, int k, bool in_place, char *err,
+                                 size_t errlen)
 {
-    uint64_t at = 1;
-    int base = memsnap_find(tt->snaps, 0, &at);
-    struct replayer_pos pos;
-    if (base < 0 || at != 0 || memsnap_restore(tt->snaps, base, tt->vm, &pos, err, errlen))
-        return -1;
-    if (k < 0)
-        return reposition(tt, &pos, err, errlen);
     uint64_t ram_size;
     vm_ram(tt->vm, &ram_size);
     uint8_t *state = NULL;
@@ -243,7 +242,8 @@ static int restore_on_base(struct timetravel *tt, int k, char *err, size_t errle
     }
     struct state_reader r;
     state_reader_init(&r, state, len);
-    int rc = vm_restore_state(tt->vm, &r, err, errlen);
+    int rc = in_place ? vm_restore_state(tt->vm, &r, err, errlen)
+                      : vm_load_state(tt->vm, &r, err, errlen);
     free(state);
     if (rc)
         return -1;
@@ -251,50 +251,27 @@ static int restore_on_base(struct timetravel *tt, int k, char *err, size_t errle
     struct replayer *later = replayer_create(tt->trace, (int64_t)tt->cps[k].events, err, errlen);
     if (!later)
         return -1;
-    if (tt->incomplete)
-        replayer_set_incomplete(later);
-    replayer_destroy(tt->rep);
-    tt->rep = later;
-    vm_set_gate(tt->vm, replayer_gate(later), replayer_observer(later));
+    use_replayer(tt, later);
     return 0;
 }
 
-/* The machine at trace checkpoint k (or at the start when k < 0): in place when the machine
- * as built is kept in memory, else rebuilt. */
+/* The machine at trace checkpoint k (or at the start when k < 0): in place, on top of the
+ * machine as built kept in memory (the pinned in-memory checkpoint at icount 0), so that
+ * only pages that differ are copied and the decoded code of the others survives; else
+ * rebuilt. */
 static int restore_trace_checkpoint(struct timetravel *tt, int k, char *err, size_t errlen)
 {
-    if (restore_on_base(tt, k, err, errlen) == 0)
-        return 0;
+    uint64_t at = 1;
+    int base = memsnap_find(tt->snaps, 0, &at);
+    struct replayer_pos pos;
+    if (base >= 0 && at == 0 && memsnap_restore(tt->snaps, base, tt->vm, &pos, err, errlen) == 0) {
+        if (k < 0 ? reposition(tt, &pos, err, errlen) == 0
+                  : load_trace_checkpoint(tt, k, true, err, errlen) == 0)
+            return 0;
+    }
     if (build_fresh(tt, err, errlen))
         return -1;
-    if (k < 0)
-        return 0;
-    uint64_t ram_size;
-    uint8_t *ram = vm_ram(tt->vm, &ram_size);
-    uint8_t *state = NULL;
-    size_t len = 0;
-    if (trace_load_checkpoint(tt->trace, tt->cps[k].id, ram, ram_size / 4096, &state, &len, err,
-                              errlen))
-        return -1;
-    if (checkpoint_restore_disks(tt->trace, tt->cps[k].id, tt->vm, err, errlen)) {
-        free(state);
-        return -1;
-    }
-    struct state_reader r;
-    state_reader_init(&r, state, len);
-    int rc = vm_load_state(tt->vm, &r, err, errlen);
-    free(state);
-    if (rc)
-        return -1;
-    struct replayer *later = replayer_create(tt->trace, (int64_t)tt->cps[k].events, err, errlen);
-    if (!later)
-        return -1;
-    if (tt->incomplete)
-        replayer_set_incomplete(later);
-    replayer_destroy(tt->rep);
-    tt->rep = later;
-    vm_set_gate(tt->vm, replayer_gate(later), replayer_observer(later));
-    return 0;
+    return k < 0 ? 0 : load_trace_checkpoint(tt, k, false, err, errlen);
 }
 
 static void take_snapshot(struct timetravel *tt, uint64_t present)
