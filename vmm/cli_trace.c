@@ -907,6 +907,36 @@ int cmd_replay(int argc, char **argv, bool verify_only)
 
 /* ---- info and pack ---- */
 
+/* The virtio devices a recording had, and what the guest wrote to its disks. */
+static void print_devices(struct trace *t)
+{
+    struct machine_options o;
+    machine_options_default(&o);
+    if (devices_from_trace(t, &o.dev) || (!o.dev.num_disks && !o.dev.num_nics && !o.dev.rng))
+        return;
+    printf("devices:\n");
+    for (unsigned i = 0; i < o.dev.num_disks; i++) {
+        char key[40], hash[40] = "?";
+        uint64_t blocks = 0;
+        snprintf(key, sizeof(key), "disk%u_overlay_blocks", i);
+        trace_get_meta_u64(t, key, &blocks);
+        snprintf(key, sizeof(key), "disk%u_overlay_hash", i);
+        trace_get_meta(t, key, hash, sizeof(hash));
+        printf("  disk%u  virtio-blk%s; the guest wrote %" PRIu64 " KiB (overlay hash %s)\n", i,
+               o.dev.disks[i].readonly ? ", read-only" : "", blocks * 4, hash);
+    }
+    for (unsigned i = 0; i < o.dev.num_nics; i++) {
+        char key[40], netdev[512] = "?", mac[32] = "default";
+        snprintf(key, sizeof(key), "nic%u_netdev", i);
+        trace_get_meta(t, key, netdev, sizeof(netdev));
+        snprintf(key, sizeof(key), "nic%u_mac", i);
+        trace_get_meta(t, key, mac, sizeof(mac));
+        printf("  nic%u   virtio-net, mac %s, recorded from -netdev %s\n", i, mac, netdev);
+    }
+    if (o.dev.rng)
+        printf("  rng    virtio-rng\n");
+}
+
 int cmd_info(int argc, char **argv)
 {
     if (argc != 2) {
@@ -954,6 +984,7 @@ int cmd_info(int argc, char **argv)
                cps[(ncp < 4096 ? ncp : 4096) - 1].icount);
     struct trace_image imgs[MAX_IMAGES];
     int n = trace_images(t, imgs, MAX_IMAGES);
+    print_devices(t);
     printf("images:\n");
     for (int i = 0; i < n && i < MAX_IMAGES; i++)
         printf("  %-7s %s (%" PRIu64 " bytes, hash %s%s)\n", imgs[i].role, imgs[i].path,
