@@ -74,5 +74,26 @@ else
 fi
 expect 125 'no begin_signature' -- run --kernel "$DIR/exit42.elf" --signature "$TMP/none.txt"
 
+# virtio device options: each mistake is one clear message, before anything runs
+B=(run --bios "$DIR/exit42.elf")
+head -c 1048576 /dev/zero > "$TMP/disk.img"
+: > "$TMP/empty.img"
+expect 125 'raw images only' -- "${B[@]}" -drive file="$TMP/disk.img",format=qcow2
+expect 125 'no PCI' -- "${B[@]}" -netdev user,id=n0 -device virtio-net-pci,netdev=n0
+expect 125 'no unused -drive with id=d9' -- "${B[@]}" -device virtio-blk-device,drive=d9
+expect 125 "backends are 'user'" -- "${B[@]}" -netdev tap,id=n0 -device virtio-net-device,netdev=n0
+expect 125 'not used by any -device' -- "${B[@]}" -netdev user,id=n0
+expect 125 'unknown or unsupported option' -- "${B[@]}" -drive file="$TMP/disk.img",bogus=1
+expect 125 'not a unicast' -- "${B[@]}" -netdev user,id=n0 -device virtio-net-device,netdev=n0,mac=01:00:00:00:00:01
+expect 125 'disk image .*missing.img: No such file' -- "${B[@]}" --disk "$TMP/missing.img"
+expect 125 'at least one 512-byte sector' -- "${B[@]}" --disk "$TMP/empty.img"
+expect 125 'hostfwd' -- "${B[@]}" --net user,hostfwd=tcp::notaport-:22
+expect 125 'need the virt board' -- run --kernel "$DIR/exit42.elf" --disk "$TMP/disk.img"
+expect 125 'at most 4 virtio disks' -- "${B[@]}" --disk "$TMP/disk.img" --disk "$TMP/disk.img" \
+  --disk "$TMP/disk.img" --disk "$TMP/disk.img" --disk "$TMP/disk.img"
+expect 125 'tt-memory needs a size' -- replay "$TMP/none.trace" --gdb stdio --tt-memory 0
+expect 125 'usage: rewind export-disk' -- export-disk "$TMP/none.trace"
+expect 125 'not a rewind trace|cannot|unable' -- export-pcap "$TMP/random.bin" "$TMP/out.pcap"
+
 echo "cli-errors: $passes passed, $fails failed"
 [ "$fails" -eq 0 ]
