@@ -31,6 +31,7 @@ struct cli_devices {
     struct cli_nic nics[VM_MAX_NICS];
     unsigned num_nics;
     bool rng;
+    bool virtio_console;       /* --hvc: a virtio console (hvc0) takes the console */
     bool disk_persist;         /* --disk-persist: writes reach the image (run only) */
     /* definitions waiting for a -device that uses them */
     struct { char id[32]; const char *path; bool readonly; bool used; } drives[CLI_MAX_DEFS];

@@ -19,7 +19,9 @@ const char cli_devices_usage[] =
     "                    (slirp: DHCP, gateway/host 10.0.2.2, DNS 10.0.2.3) or\n"
     "                    socket,connect=HOST:PORT|listen=HOST:PORT; QEMU's -netdev TYPE,id=ID,...\n"
     "                    with -device virtio-net-device,netdev=ID[,mac=52:54:00:..] too\n"
-    "  --rng             a virtio entropy device (-device virtio-rng-device)\n";
+    "  --rng             a virtio entropy device (-device virtio-rng-device)\n"
+    "  --hvc             a virtio console, Linux's hvc0 (-device virtio-serial-device): it\n"
+    "                    takes the console input; use console=hvc0 on the kernel command line\n";
 
 /* The value of key=value in a comma-separated QEMU option string (",," is a literal comma)
  * copied into out; returns 1 if present, 0 if not, -1 if it does not fit. */
@@ -261,6 +263,14 @@ static int device_option(struct cli_devices *d, const char *spec)
         d->rng = true;
         return 0;
     }
+    if (!strcmp(type, "virtio-serial-device") || !strcmp(type, "virtconsole")) {
+        /* QEMU's pair (a virtio-serial bus and a console port on it) is one device here */
+        static const char *const keys[] = { "id", "chardev", "bus", NULL };
+        if (only_keys("-device virtio-serial-device", spec, keys, true))
+            return -1;
+        d->virtio_console = true;
+        return 0;
+    }
     if (!strcmp(type, "virtio-blk-device")) {
         static const char *const keys[] = { "drive", "id", "serial", NULL };
         if (only_keys("-device virtio-blk-device", spec, keys, true))
@@ -308,7 +318,7 @@ static int device_option(struct cli_devices *d, const char *spec)
         return -1;
     }
     fprintf(stderr, "rewind: -device %s: unknown device (rewind has virtio-blk-device, "
-                    "virtio-net-device, virtio-rng-device)\n", type);
+                    "virtio-net-device, virtio-rng-device, virtio-serial-device)\n", type);
     return -1;
 }
 
@@ -330,6 +340,10 @@ int cli_device_option(struct cli_devices *d, const char *option, const char *arg
         return device_option(d, arg);
     if (!strcmp(option, "rng")) {
         d->rng = true;
+        return 0;
+    }
+    if (!strcmp(option, "hvc")) {
+        d->virtio_console = true;
         return 0;
     }
     if (!strcmp(option, "disk-persist")) {
@@ -359,7 +373,7 @@ int cli_devices_check(struct cli_devices *d, bool record)
                     d->netdevs[i].id);
             return -1;
         }
-    if (d->num_disks + d->num_nics + (d->rng ? 1 : 0) > 8) {
+    if (d->num_disks + d->num_nics + (d->rng ? 1 : 0) + (d->virtio_console ? 1 : 0) > 8) {
         fprintf(stderr, "rewind: the virt board has 8 virtio slots\n");
         return -1;
     }
@@ -381,6 +395,7 @@ void cli_devices_configure(const struct cli_devices *d, struct vm_config *cfg)
             memset(cfg->nic_mac[i], 0, 6);
     }
     cfg->rng = d->rng;
+    cfg->virtio_console = d->virtio_console;
 }
 
 int cli_open_nets(const struct cli_devices *d, struct host_console *con, struct vm_config *cfg)

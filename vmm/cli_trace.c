@@ -150,7 +150,8 @@ static int write_machine_meta(struct trace *t, const struct machine_options *o, 
         rc |= trace_set_meta(t, "append", o->append);
     rc |= trace_set_meta_u64(t, "disks", o->dev.num_disks) |
           trace_set_meta_u64(t, "nics", o->dev.num_nics) |
-          trace_set_meta(t, "rng", o->dev.rng ? "1" : "0");
+          trace_set_meta(t, "rng", o->dev.rng ? "1" : "0") |
+          trace_set_meta(t, "virtio_console", o->dev.virtio_console ? "1" : "0");
     for (unsigned i = 0; i < o->dev.num_disks; i++) {
         char key[32];
         snprintf(key, sizeof(key), "disk%u_readonly", i);
@@ -540,6 +541,9 @@ static int devices_from_trace(struct trace *t, struct cli_devices *d)
     d->num_disks = (unsigned)disks;
     d->num_nics = (unsigned)nics;
     d->rng = v[0] == '1';
+    strcpy(v, "0");
+    trace_get_meta(t, "virtio_console", v, sizeof(v));
+    d->virtio_console = v[0] == '1';
     for (unsigned i = 0; i < d->num_disks; i++) {
         char key[32];
         snprintf(key, sizeof(key), "disk%u_readonly", i);
@@ -912,7 +916,8 @@ static void print_devices(struct trace *t)
 {
     struct machine_options o;
     machine_options_default(&o);
-    if (devices_from_trace(t, &o.dev) || (!o.dev.num_disks && !o.dev.num_nics && !o.dev.rng))
+    if (devices_from_trace(t, &o.dev) ||
+        (!o.dev.num_disks && !o.dev.num_nics && !o.dev.rng && !o.dev.virtio_console))
         return;
     printf("devices:\n");
     for (unsigned i = 0; i < o.dev.num_disks; i++) {
@@ -935,6 +940,8 @@ static void print_devices(struct trace *t)
     }
     if (o.dev.rng)
         printf("  rng    virtio-rng\n");
+    if (o.dev.virtio_console)
+        printf("  hvc0   virtio-console (the console)\n");
 }
 
 int cmd_info(int argc, char **argv)

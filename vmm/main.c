@@ -170,6 +170,7 @@ int machine_options_parse(struct machine_options *o, int argc, char **argv, bool
         { "net", required_argument, NULL, OPT_DEVICE },
         { "device", required_argument, NULL, OPT_DEVICE },
         { "rng", no_argument, NULL, OPT_DEVICE },
+        { "hvc", no_argument, NULL, OPT_DEVICE },
         { "disk-persist", no_argument, NULL, OPT_DEVICE },
         { 0 },
     };
@@ -323,7 +324,8 @@ int machine_options_check(const struct machine_options *o)
         fprintf(stderr, "rewind: --initrd/--append need a Linux Image or --bios firmware\n");
         return -1;
     }
-    if ((o->dev.num_disks || o->dev.num_nics || o->dev.rng) && !o->bios && !linux_image) {
+    if ((o->dev.num_disks || o->dev.num_nics || o->dev.rng || o->dev.virtio_console) && !o->bios &&
+        !linux_image) {
         fprintf(stderr, "rewind: virtio devices need the virt board: a Linux Image or --bios "
                         "firmware (a bare-metal --kernel program runs without devices)\n");
         return -1;

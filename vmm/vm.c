@@ -210,6 +210,11 @@ static void rng_entropy(void *ctx, uint8_t *buf, size_t len)
         vm->cfg.gate.rng(vm->cfg.gate.ctx, vm, buf, len);
 }
 
+static void hvc_tx(void *ctx, const uint8_t *bytes, size_t len)
+{
+    console_out(ctx, bytes, len);
+}
+
 static int add_virtio(struct vm *vm, struct virtio_mmio *t, char *err, size_t errlen)
 {
     unsigned slot = vm->virtio_slots;
@@ -228,7 +233,8 @@ static int add_virtio(struct vm *vm, struct virtio_mmio *t, char *err, size_t er
     return 0;
 }
 
-/* The virtio devices the configuration asks for: disks, network cards, then the rng. */
+/* The virtio devices the configuration asks for: disks, network cards, the rng, the
+ * console. */
 static int attach_virtio(struct vm *vm, char *err, size_t errlen)
 {
     const struct vm_config *c = &vm->cfg;
@@ -283,6 +289,17 @@ static int attach_virtio(struct vm *vm, char *err, size_t errlen)
         virtio_rng_init(vm->rng, guest_ram_of(vm),
                         (struct virtio_rng_host){ .entropy = rng_entropy, .ctx = vm });
         if (add_virtio(vm, &vm->rng->transport, err, errlen))
+            return -1;
+    }
+    if (c->virtio_console) {
+        vm->hvc = calloc(1, sizeof(struct virtio_console));
+        if (!vm->hvc) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        virtio_console_init(vm->hvc, guest_ram_of(vm),
+                            (struct virtio_console_host){ .tx = hvc_tx, .ctx = vm });
+        if (add_virtio(vm, &vm->hvc->transport, err, errlen))
             return -1;
     }
     return 0;
@@ -491,6 +508,7 @@ void vm_destroy(struct vm *vm)
     for (unsigned i = 0; i < VM_MAX_NICS; i++)
         free(vm->net[i]);
     free(vm->rng);
+    free(vm->hvc);
     remember_boot(vm, NULL, NULL, NULL, NULL);
     free(vm);
 }

@@ -94,12 +94,14 @@ struct vm_config {
     void *console_ctx;
     struct vm_gate gate;
     struct vm_observer observer;
-    /* virtio-mmio devices, in slot order: disks, then network cards, then the rng */
+    /* virtio-mmio devices, in slot order: disks, then network cards, then the rng, then the
+     * console (hvc0; it then takes the console input instead of the UART) */
     struct vm_disk_config disks[VM_MAX_DISKS];
     unsigned num_disks;
     unsigned num_nics;
     uint8_t nic_mac[VM_MAX_NICS][6];     /* all zero: 52:54:00:12:34:56 + card index */
     bool rng;
+    bool virtio_console;
     /* Frames the guest sends on a card: an output, like console_write. */
     void (*net_transmit)(void *ctx, unsigned nic, const uint8_t *frame, size_t len);
     void *net_ctx;

@@ -12,6 +12,7 @@
 #include "devices/uart16550.h"
 #include "devices/virt_map.h"
 #include "devices/virtio_blk.h"
+#include "devices/virtio_console.h"
 #include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
 #include "vmm/disk_image.h"
@@ -73,6 +74,7 @@ struct vm {
     struct virtio_net *net[VM_MAX_NICS];
     struct vm_device_slot nic_slot[VM_MAX_NICS];
     struct virtio_rng *rng;
+    struct virtio_console *hvc;
     struct virtio_mmio *virtio[VIRT_VIRTIO_SLOTS];
     unsigned virtio_slots;
     uint8_t net_frame[VIRTIO_NET_MAX_FRAME];  /* a received frame on its way in */

@@ -127,14 +127,17 @@ static bool has_board(const struct vm *vm)
     return vm->boot == VM_BOOT_FIRMWARE || vm->boot == VM_BOOT_KERNEL;
 }
 
-/* Move waiting host input into the UART's receive FIFO as far as it has room. */
+/* Move waiting host input into the console (the virtio console when the machine has one,
+ * else the UART's receive FIFO) as far as it has room. */
 static void feed_uart(struct vm *vm)
 {
     while (vm->input_len && has_board(vm)) {
         size_t chunk = VM_INPUT_BUFFER - vm->input_head;
         if (chunk > vm->input_len)
             chunk = vm->input_len;
-        size_t n = uart_receive(&vm->uart, vm->input + vm->input_head, chunk);
+        const uint8_t *bytes = vm->input + vm->input_head;
+        size_t n = vm->hvc ? virtio_console_receive(vm->hvc, bytes, chunk)
+                           : uart_receive(&vm->uart, bytes, chunk);
         if (!n)
             break;
         vm->input_head = (vm->input_head + n) % VM_INPUT_BUFFER;

@@ -167,6 +167,19 @@ have=$(python3 "$SERVER" --hash "$W/persist.bin" | awk '{print "fnv1a64=" $2}')
 [ $? -eq 125 ] && grep -q "disk-persist is for run" "$W/persist-record.err" &&
   ok "record refuses --disk-persist" || bad "record --disk-persist: $(cat "$W/persist-record.err")"
 
+# The virtio console (--hvc): hvc1 in this guest (hvc0 is its SBI console). A recorded shell
+# session typed into it replays and verifies.
+CHAT="$(dirname "$0")/../boot/console_chat.py"
+python3 "$CHAT" --timeout 120 --must-see "hello-through-virtio-console" \
+  --wait "rewind# " --send "echo hello-through-virtio-console\n" --wait "rewind# " --send "poweroff\n" \
+  -- "$REWIND" record -o "$W/hvc.trace" -kernel "$IMAGE" -initrd "$INITRAMFS" -smp 2 \
+     -append "console=hvc1 rewind.shell=1" -device virtio-serial-device --max-insns 4000000000 \
+  > "$W/hvc.out" 2>&1 && ok "virtio console: a shell session typed into hvc1, recorded" ||
+  { bad "virtio console session"; tail -5 "$W/hvc.out"; }
+"$REWIND" verify "$W/hvc.trace" > "$W/hvc-verify.out" 2>&1 &&
+  grep -q "replay verified" "$W/hvc-verify.out" && ok "virtio console: the session replays exactly" ||
+  { bad "virtio console replay"; cat "$W/hvc-verify.out"; }
+
 # Alter one received frame (a byte of the fetched payload): the replay must diverge.
 cp "$W/io.trace" "$W/bad.trace"
 seq=$(sqlite3 "$W/bad.trace" "SELECT seq FROM events WHERE kind='net_rx' AND length(blob) > 1000 LIMIT 1")
