@@ -147,14 +147,23 @@ static uint64_t rec_wall_clock(void *ctx, struct vm *vm)
     return ns;
 }
 
+/* Bytes the host gives (entropy, virtio-rng), logged as `kind` at the current icount. */
+static void record_bytes(struct recorder *r, struct vm *vm, enum trace_kind kind,
+                         void (*fill)(void *ctx, struct vm *vm, uint8_t *buf, size_t len),
+                         uint8_t *buf, size_t len)
+{
+    r->vm = vm;
+    memset(buf, 0, len);
+    if (fill)
+        fill(r->host.ctx, vm, buf, len);
+    flush_output(r);
+    append(r, kind, vm_icount(vm), 0, 0, len, buf, len);
+}
+
 static void rec_entropy(void *ctx, struct vm *vm, uint8_t *buf, size_t len)
 {
     struct recorder *r = ctx;
-    r->vm = vm;
-    memset(buf, 0, len);
-    if (r->host.entropy)
-        r->host.entropy(r->host.ctx, vm, buf, len);
-    append(r, TRACE_ENTROPY, vm_icount(vm), 0, 0, len, buf, len);
+    record_bytes(r, vm, TRACE_ENTROPY, r->host.entropy, buf, len);
 }
 
 static size_t rec_net_receive(void *ctx, struct vm *vm, unsigned nic, uint8_t *buf, size_t max)
@@ -174,12 +183,7 @@ static size_t rec_net_receive(void *ctx, struct vm *vm, unsigned nic, uint8_t *b
 static void rec_rng(void *ctx, struct vm *vm, uint8_t *buf, size_t len)
 {
     struct recorder *r = ctx;
-    r->vm = vm;
-    memset(buf, 0, len);
-    if (r->host.rng)
-        r->host.rng(r->host.ctx, vm, buf, len);
-    flush_output(r);
-    append(r, TRACE_RNG, vm_icount(vm), 0, 0, len, buf, len);
+    record_bytes(r, vm, TRACE_RNG, r->host.rng, buf, len);
 }
 
 /* ---- guest crashes ---- */

@@ -222,19 +222,25 @@ static uint64_t rep_host_clock(void *ctx, struct vm *vm)
     return v;
 }
 
-static void rep_entropy(void *ctx, struct vm *vm, uint8_t *buf, size_t len)
+/* The next input must be `len` bytes of `kind` (entropy, virtio-rng) at the current icount. */
+static void give_bytes(struct replayer *r, struct vm *vm, enum trace_kind kind, uint8_t *buf,
+                       size_t len)
 {
-    struct replayer *r = ctx;
     memset(buf, 0, len);
-    if (!expect_input(r, vm, TRACE_ENTROPY))
+    if (!expect_input(r, vm, kind))
         return;
     if (r->in.blob_len != len) {
-        diverge(r, vm, "divergence: %zu entropy bytes requested, %zu recorded", len,
-                r->in.blob_len);
+        diverge(r, vm, "divergence at icount %" PRIu64 ": %zu bytes of %s requested, %zu "
+                "recorded", vm_icount(vm), len, trace_kind_name(kind), r->in.blob_len);
         return;
     }
     memcpy(buf, r->in.blob, len);
     next_input(r);
+}
+
+static void rep_entropy(void *ctx, struct vm *vm, uint8_t *buf, size_t len)
+{
+    give_bytes(ctx, vm, TRACE_ENTROPY, buf, len);
 }
 
 static size_t rep_net_receive(void *ctx, struct vm *vm, unsigned nic, uint8_t *buf, size_t max)
@@ -263,17 +269,7 @@ static size_t rep_net_receive(void *ctx, struct vm *vm, unsigned nic, uint8_t *b
 
 static void rep_rng(void *ctx, struct vm *vm, uint8_t *buf, size_t len)
 {
-    struct replayer *r = ctx;
-    memset(buf, 0, len);
-    if (!expect_input(r, vm, TRACE_RNG))
-        return;
-    if (r->in.blob_len != len) {
-        diverge(r, vm, "divergence at icount %" PRIu64 ": %zu bytes of virtio-rng entropy "
-                "requested, %zu recorded", vm_icount(vm), len, r->in.blob_len);
-        return;
-    }
-    memcpy(buf, r->in.blob, len);
-    next_input(r);
+    give_bytes(ctx, vm, TRACE_RNG, buf, len);
 }
 
 /* ---- derived events ---- */

@@ -23,6 +23,18 @@ const char cli_devices_usage[] =
     "  --hvc             a virtio console, Linux's hvc0 (-device virtio-serial-device): it\n"
     "                    takes the console input; use console=hvc0 on the kernel command line\n";
 
+/* The end of the item starting at p in a QEMU option string: the next comma that is not
+ * doubled (",," is a literal comma), or the end of the string. */
+static const char *item_end(const char *p)
+{
+    while (*p && !(*p == ',' && p[1] != ',')) {
+        if (*p == ',' && p[1] == ',')
+            p++;
+        p++;
+    }
+    return p;
+}
+
 /* The value of key=value in a comma-separated QEMU option string (",," is a literal comma)
  * copied into out; returns 1 if present, 0 if not, -1 if it does not fit. */
 static int opt_value(const char *spec, const char *key, char *out, size_t len)
@@ -31,13 +43,7 @@ static int opt_value(const char *spec, const char *key, char *out, size_t len)
     const char *p = spec;
     while (*p) {
         const char *start = p;
-        /* find the end of this item (a comma not followed by another comma) */
-        const char *e = p;
-        while (*e && !(*e == ',' && e[1] != ',')) {
-            if (*e == ',' && e[1] == ',')
-                e++;
-            e++;
-        }
+        const char *e = item_end(p);
         if ((size_t)(e - start) > klen && !strncmp(start, key, klen) && start[klen] == '=') {
             size_t n = 0;
             for (const char *q = start + klen + 1; q < e; q++) {
@@ -71,12 +77,7 @@ static int only_keys(const char *what, const char *spec, const char *const *keys
     const char *p = spec;
     bool first = true;
     while (*p) {
-        const char *e = p;
-        while (*e && !(*e == ',' && e[1] != ',')) {
-            if (*e == ',' && e[1] == ',')
-                e++;
-            e++;
-        }
+        const char *e = item_end(p);
         if (!(first && first_is_type)) {
             size_t klen = strcspn(p, "=,");
             bool known = false;

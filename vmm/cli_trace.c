@@ -599,6 +599,27 @@ static int machine_from_trace(struct trace *t, struct machine_options *o, char *
     return devices_from_trace(t, &o->dev);
 }
 
+/* Open a recording to run it again: the trace, the machine options it was recorded with, and
+ * its images (at their paths if their hashes match, else unpacked into files). Returns the
+ * trace, or NULL with a message printed and nothing left open. */
+static struct trace *open_recording(const char *path, struct machine_options *o, char *append,
+                                    size_t append_len, struct replay_files *files)
+{
+    char err[512];
+    memset(files, 0, sizeof(*files));
+    struct trace *t = trace_open(path, false, err, sizeof(err));
+    if (!t) {
+        fprintf(stderr, "rewind: %s\n", err);
+        return NULL;
+    }
+    if (machine_from_trace(t, o, append, append_len) || resolve_images(t, o, files)) {
+        cleanup_files(files);
+        trace_close(t);
+        return NULL;
+    }
+    return t;
+}
+
 /* The time-travel engine rebuilds machines with the options read from the trace. */
 struct replay_build {
     const struct machine_options *o;
@@ -670,20 +691,12 @@ int cmd_replay(int argc, char **argv, bool verify_only)
         return EXIT_REWIND_ERROR;
     }
     char err[512];
-    struct trace *t = trace_open(path, false, err, sizeof(err));
-    if (!t) {
-        fprintf(stderr, "rewind: %s\n", err);
-        return EXIT_REWIND_ERROR;
-    }
     struct machine_options o;
     char append[4096];
     struct replay_files files;
-    memset(&files, 0, sizeof(files));
-    if (machine_from_trace(t, &o, append, sizeof(append)) || resolve_images(t, &o, &files)) {
-        cleanup_files(&files);
-        trace_close(t);
+    struct trace *t = open_recording(path, &o, append, sizeof(append), &files);
+    if (!t)
         return EXIT_REWIND_ERROR;
-    }
     char complete[8] = "0", end_reason[64] = "";
     uint64_t end_icount = 0, exit_code = 0;
     trace_get_meta(t, "complete", complete, sizeof(complete));
@@ -1106,18 +1119,13 @@ int cmd_export_disk(int argc, char **argv)
         return EXIT_REWIND_ERROR;
     }
     char err[512];
-    struct trace *t = trace_open(argv[1], false, err, sizeof(err));
-    if (!t) {
-        fprintf(stderr, "rewind: %s\n", err);
-        return EXIT_REWIND_ERROR;
-    }
     struct machine_options o;
     char append[4096];
     struct replay_files files;
-    memset(&files, 0, sizeof(files));
+    struct trace *t = open_recording(argv[1], &o, append, sizeof(append), &files);
+    if (!t)
+        return EXIT_REWIND_ERROR;
     int status = EXIT_REWIND_ERROR;
-    if (machine_from_trace(t, &o, append, sizeof(append)) || resolve_images(t, &o, &files))
-        goto out;
     if (disk >= o.dev.num_disks) {
         fprintf(stderr, "rewind: %s has %u disks\n", argv[1], o.dev.num_disks);
         goto out;
