@@ -304,8 +304,9 @@ static void run_to(struct timetravel *tt, uint64_t target)
 
 static int seek(struct timetravel *tt, uint64_t icount, char *err, size_t errlen)
 {
-    /* Candidates, closest first: going on from where the machine is, an in-memory
-     * checkpoint, a trace checkpoint (a rebuild), the start (a rebuild). */
+    /* Candidates: going on from where the machine is, an in-memory checkpoint (there is
+     * always one: the machine as built, at icount 0), or a trace checkpoint, restored in
+     * place when it is far enough ahead of both to be worth reading from the trace. */
     uint64_t now = vm_icount(tt->vm);
     /* Not when the machine is already at the target: it may stand on the first instruction
      * of a trap handler (a breakpoint there), which has the icount of the instruction that

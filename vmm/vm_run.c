@@ -1,7 +1,7 @@
 /* vm_run.c — running a machine: deterministic round-robin of the harts by instruction
  * quantum, virtual time derived from instruction counts, timer deadlines that stop a hart at
  * the exact instruction where its interrupt becomes pending, idle skipping, and host console
- * input handed to the UART between slices. */
+ * input and received network frames handed to the devices between slices. */
 #include <string.h>
 #include <time.h>
 
@@ -129,7 +129,7 @@ static bool has_board(const struct vm *vm)
 
 /* Move waiting host input into the console (the virtio console when the machine has one,
  * else the UART's receive FIFO) as far as it has room. */
-static void feed_uart(struct vm *vm)
+static void feed_console(struct vm *vm)
 {
     while (vm->input_len && has_board(vm)) {
         size_t chunk = VM_INPUT_BUFFER - vm->input_head;
@@ -367,7 +367,7 @@ int vm_run(struct vm *vm, uint64_t max_insns, struct vm_exit *exit)
                 if (vm->cfg.gate.progress)
                     vm->cfg.gate.progress(vm->cfg.gate.ctx, vm);
             }
-            feed_uart(vm);
+            feed_console(vm);
             vm->sched_in_round = true;
             vm->sched_next = 0;
             vm->sched_slice_done = 0;
