@@ -25,6 +25,8 @@ struct disk_image {
     uint8_t **overlay;      /* per block: NULL (base) or our copy */
     uint8_t *dirty;         /* per block: written since disk_image_take_dirty */
     uint64_t used;          /* blocks in the overlay */
+    bool hash_known;        /* hash is the overlay's hash (cleared by every change) */
+    uint64_t hash;
 };
 
 struct disk_image *disk_image_open(const char *path, bool readonly, bool persist, char *err,
@@ -172,6 +174,7 @@ static int modify(struct disk_image *d, uint64_t off, const void *buf, uint64_t 
         if (!dst)
             return -1;
         d->dirty[block] = 1;
+        d->hash_known = false;
         if (in) {
             memcpy(dst + at, in, n);
             in += n;
@@ -228,8 +231,12 @@ static int hash_block(void *ctx, uint64_t block, const uint8_t *data)
     return 0;
 }
 
-uint64_t disk_image_overlay_hash(const struct disk_image *d)
+uint64_t disk_image_overlay_hash(struct disk_image *d)
 {
+    /* Snapshots, checkpoints and their loads ask for it again and again; it only changes
+     * when a block does. */
+    if (d->hash_known)
+        return d->hash;
     if (!d->used)
         return 0;
     XXH3_state_t *st = XXH3_createState();
@@ -237,9 +244,10 @@ uint64_t disk_image_overlay_hash(const struct disk_image *d)
         return 0;
     XXH3_64bits_reset(st);
     disk_image_foreach_block(d, hash_block, st);
-    uint64_t h = XXH3_64bits_digest(st);
+    d->hash = XXH3_64bits_digest(st);
+    d->hash_known = true;
     XXH3_freeState(st);
-    return h;
+    return d->hash;
 }
 
 int disk_image_set_block(struct disk_image *d, uint64_t block, const uint8_t *data)
@@ -251,6 +259,7 @@ int disk_image_set_block(struct disk_image *d, uint64_t block, const uint8_t *da
         return -1;
     memcpy(b, data, DISK_BLOCK);
     d->dirty[block] = 1;
+    d->hash_known = false;
     return 0;
 }
 
@@ -284,6 +293,7 @@ int disk_image_drop_block(struct disk_image *d, uint64_t block)
         d->used--;
     }
     d->dirty[block] = 1;
+    d->hash_known = false;
     return 0;
 }
 
@@ -300,6 +310,7 @@ void disk_image_clear_overlay(struct disk_image *d)
     memset(d->overlay, 0, d->nblocks * sizeof(*d->overlay));
     memset(d->dirty, 0, d->nblocks);
     d->used = 0;
+    d->hash_known = false;
 }
 
 int disk_image_export(const struct disk_image *d, const char *path, char *err, size_t errlen)
@@ -323,7 +334,7 @@ int disk_image_export(const struct disk_image *d, const char *path, char *err, s
 
 /* ---- state ---- */
 
-void disk_image_save(const struct disk_image *d, struct state_writer *w)
+void disk_image_save(struct disk_image *d, struct state_writer *w)
 {
     state_begin_section(w, "disk", DISK_STATE_VERSION);
     state_put_u64(w, d->size);

@@ -33,7 +33,7 @@ int disk_image_flush(struct disk_image *d);
 /* The overlay: blocks written so far, and a hash of (block number, contents) in block order
  * (0 when empty). */
 uint64_t disk_image_overlay_blocks(const struct disk_image *d);
-uint64_t disk_image_overlay_hash(const struct disk_image *d);
+uint64_t disk_image_overlay_hash(struct disk_image *d);
 /* Call fn for every overlay block in order; stops at the first nonzero return. */
 int disk_image_foreach_block(const struct disk_image *d,
                              int (*fn)(void *ctx, uint64_t block, const uint8_t *data), void *ctx);
@@ -59,7 +59,7 @@ void disk_image_clear_overlay(struct disk_image *d);
 /* State stream, section "disk": the size, the number of overlay blocks and their hash. Like
  * RAM, the blocks themselves are not in the stream: restore them first (disk_image_set_block);
  * loading then checks that the overlay is the one the state describes. */
-void disk_image_save(const struct disk_image *d, struct state_writer *w);
+void disk_image_save(struct disk_image *d, struct state_writer *w);
 int disk_image_load(struct disk_image *d, struct state_reader *r);
 
 #endif
